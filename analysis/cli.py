@@ -1,0 +1,123 @@
+"""python -m analysis: the command line. Every sub-command has --help.
+
+Errors in the input data, in a notebook or in the build are printed as one clear message (no
+traceback) and give exit status 1."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from analysis.data import DataError, load_year, years_with_data
+from analysis.paths import DATA, GENERATED, shown
+
+
+def _year(text: str) -> int:
+    if not (text.isdigit() and len(text) == 4):
+        raise argparse.ArgumentTypeError(f"a year is four digits, like 2022 (got {text!r})")
+    return int(text)
+
+
+def _add_data(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", type=Path, default=DATA, help="data folder (default: the repository's data/)")
+
+
+def cmd_validate(args) -> int:
+    years = [args.year] if args.year else years_with_data(args.data)
+    problems = []
+    for year in years:
+        try:
+            load_year(year, args.data)
+            print(f"{shown(args.data / str(year))}: valid")
+        except DataError as e:
+            problems += e.problems
+    if problems:
+        raise DataError(problems)
+    return 0
+
+
+def cmd_tables(args) -> int:
+    from analysis.tables import write_tables
+
+    data = load_year(args.year, args.data)
+    for path in write_tables(data, args.out):
+        print(shown(path))
+    return 0
+
+
+def _editions(args) -> dict[int, list[Path]]:
+    from analysis import runner
+
+    matrix = runner.read_matrix()
+    years = [args.year] if getattr(args, "year", None) else matrix["years"]
+    unlisted = [y for y in years if y not in matrix["years"]]
+    if unlisted:
+        raise runner.RunError(f"{unlisted[0]} is not in `years` of notebooks/runs.toml {matrix['years']}: "
+                              "add it there to build that edition")
+    editions = {}
+    for year in matrix["years"]:
+        if year in years:
+            editions[year] = runner.run_year(year, args.data, GENERATED, force=args.force, jobs=args.jobs)
+        else:
+            editions[year] = sorted((GENERATED / str(year)).glob("*.ipynb"))
+    return editions
+
+
+def cmd_run(args) -> int:
+    from analysis.book import write_toc
+
+    write_toc(_editions(args))
+    return 0
+
+
+def cmd_book(args) -> int:
+    from analysis.book import build_html, write_toc
+
+    write_toc(_editions(args))
+    html = build_html()
+    print(f"book: {shown(html / 'index.html')}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    v = sub.add_parser("validate", help="check the data folder and report every problem", description="Check data/reference and each data year against data/datapackage.json; report every problem (file, row, column, rule).")
+    v.add_argument("--year", type=_year, help="only this data year (default: every year folder)")
+    _add_data(v)
+    v.set_defaults(func=cmd_validate)
+
+    t = sub.add_parser("tables", help="write every reproduced table of a year as CSV", description="Recompute every table of a data year and write one CSV per table into --out.")
+    t.add_argument("--year", type=_year, required=True)
+    t.add_argument("--out", type=Path, required=True, help="folder for the CSV files")
+    _add_data(t)
+    t.set_defaults(func=cmd_tables)
+
+    for name, func, text in (("run", cmd_run, "execute the notebooks with papermill into book/generated/"),
+                             ("book", cmd_book, "run the notebooks, then build the HTML book into _build/html")):
+        r = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ". Unchanged runs are skipped.")
+        r.add_argument("--year", type=_year, help="only this edition (default: every year in notebooks/runs.toml)")
+        r.add_argument("--force", action="store_true", help="re-execute even unchanged notebooks")
+        r.add_argument("--jobs", type=int, default=2, help="notebooks executed in parallel (default 2)")
+        _add_data(r)
+        r.set_defaults(func=func)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    from analysis.book import BuildError
+    from analysis.runner import RunError
+
+    try:
+        return args.func(args)
+    except DataError as e:
+        print(f"error: the input data is invalid ({len(e.problems)} problem{'s' if len(e.problems) != 1 else ''}):", file=sys.stderr)
+        for problem in e.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    except (RunError, BuildError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1

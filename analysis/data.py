@@ -1,0 +1,253 @@
+"""Load one data year and validate it against data/datapackage.json.
+
+The Frictionless Table Schema in data/datapackage.json is the single statement of the rules; this
+module turns it into pandera schemas (types, required, ranges, patterns, unique keys) and checks the
+foreign keys itself. Every problem is collected, so that one run reports all of them, each naming the
+file, the row, the column and the rule.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from analysis.paths import DATA, shown
+
+REFERENCE_FILES = ("countries", "cities", "institutions", "subjects")
+# A data year needs the leading-cities table; every other table is optional, and a missing one
+# simply means the book has no chapter for it that year.
+REQUIRED_YEAR_FILES = ("city_share",)
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One broken rule in one place of one input file."""
+
+    file: str
+    row: int | None  # 1-based data row (the header is not counted); None for the whole file
+    column: str | None
+    rule: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row} (line {self.row + 1})"
+        if self.column is not None:
+            where += f", column '{self.column}'"
+        return f"{where}: {self.rule}"
+
+
+class DataError(Exception):
+    """The input data breaks one or more rules. str() lists them all, one per line."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(set(problems), key=lambda p: (p.file, p.row or 0, p.column or "", p.rule))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class YearData:
+    """A validated data year: the reference tables plus the year's own tables (missing ones absent)."""
+
+    year: int
+    data_dir: Path
+    reference: dict[str, pd.DataFrame]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def has(self, name: str) -> bool:
+        return name in self.tables
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name] if name in self.tables else self.reference[name]
+
+    def files_read(self) -> list[Path]:
+        """The input files this year was built from (for provenance and change detection)."""
+        names = [f"reference/{n}.csv" for n in REFERENCE_FILES] + [f"{self.year}/{n}.csv" for n in self.tables]
+        return [self.data_dir / n for n in names]
+
+
+@cache
+def package(data_dir: Path = DATA) -> dict:
+    return json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def table_schemas(data_dir: Path = DATA) -> dict[str, dict]:
+    """Table Schema of each resource, by resource name (= file name without .csv)."""
+    return {r["name"]: r["schema"] for r in package(data_dir)["resources"]}
+
+
+def _rule_text(check: str) -> str:
+    """pandera's check names, said the way the schema says them."""
+    for prefix, text in (
+        ("greater_than_or_equal_to", "must be >= "),
+        ("less_than_or_equal_to", "must be <= "),
+        ("str_matches", "must match the pattern "),
+        ("str_length", "must not be empty"),
+    ):
+        if check.startswith(prefix):
+            arg = check[len(prefix) + 1 : -1]
+            return text + (arg if "empty" not in text else "")
+    return {
+        "not_nullable": "a value is required",
+        "column_in_dataframe": "required column is missing",
+        "column_in_schema": "column is not in the schema",
+        "multiple_fields_uniqueness": "duplicate key",
+        "field_uniqueness": "duplicate key",
+    }.get(check, check)
+
+
+def _pandera_schema(schema: dict) -> pa.DataFrameSchema:
+    columns = {}
+    for f in schema["fields"]:
+        c = f.get("constraints", {})
+        checks = []
+        if "minimum" in c:
+            checks.append(pa.Check.ge(c["minimum"]))
+        if "maximum" in c:
+            checks.append(pa.Check.le(c["maximum"]))
+        if "pattern" in c:
+            checks.append(pa.Check.str_matches(f"^(?:{c['pattern']})$"))
+        if c.get("minLength"):
+            checks.append(pa.Check.str_length(min_value=c["minLength"]))
+        dtype = {"number": float, "integer": "Int64", "string": str}[f["type"]]
+        columns[f["name"]] = pa.Column(dtype, checks, nullable=not c.get("required", False))
+    return pa.DataFrameSchema(columns, unique=schema.get("primaryKey"), strict=True, report_duplicates="all")
+
+
+def _parse_types(df: pd.DataFrame, schema: dict, file: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Turn the text of numeric columns into numbers; name every cell that is not one."""
+    problems = []
+    df = df.copy()
+    for f in schema["fields"]:
+        name, kind = f["name"], f["type"]
+        if name not in df.columns or kind == "string":
+            continue
+        text = df[name]
+        numbers = pd.to_numeric(text, errors="coerce")
+        for i in df.index[text.notna() & numbers.isna()]:
+            problems.append(Problem(file, i + 1, name, f"must be a {kind}; found {text[i]!r}"))
+        if kind == "integer":
+            whole = numbers.isna() | (numbers == numbers.round())
+            for i in df.index[~whole]:
+                problems.append(Problem(file, i + 1, name, f"must be a whole number; found {text[i]!r}"))
+            numbers = numbers.where(whole).astype("Int64")
+        df[name] = numbers
+    return df, problems
+
+
+def read_table(path: Path, schema: dict) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Read one CSV file and check it against its Table Schema (all but foreign keys)."""
+    file = shown(path)
+    if not path.is_file():
+        return None, [Problem(file, None, None, "file is missing")]
+    try:
+        raw = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        return None, [Problem(file, None, None, f"is not UTF-8 text (byte {e.start})")]
+    if not raw.strip():
+        return None, [Problem(file, None, None, "file is empty (a header row is required)")]
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+    except (pd.errors.ParserError, ValueError) as e:
+        return None, [Problem(file, None, None, f"is not a readable CSV file ({str(e).strip()})")]
+    df, problems = _parse_types(df, schema, file)
+    if problems:
+        return None, problems
+    try:
+        _pandera_schema(schema).validate(df, lazy=True)
+    except pa.errors.SchemaErrors as e:
+        for case in e.failure_cases.itertuples():
+            column = case.column if isinstance(case.column, str) else None
+            rule = _rule_text(str(case.check))
+            if case.check in ("column_in_dataframe", "column_in_schema"):
+                column = str(case.failure_case)
+            elif pd.notna(case.failure_case) and case.check != "not_nullable":
+                rule += f"; found {case.failure_case!r}"
+            row = None if case.index is None or pd.isna(case.index) else int(case.index) + 1
+            problems.append(Problem(file, row, column, rule))
+        return None, problems
+    return df, []
+
+
+def _check_foreign_keys(name: str, df: pd.DataFrame, schema: dict, tables: dict[str, pd.DataFrame], file: str) -> list[Problem]:
+    problems = []
+    for fk in schema.get("foreignKeys", []):
+        (column,), target = fk["fields"], fk["reference"]
+        target_table = tables.get(target["resource"])
+        if target_table is None:
+            continue  # the referenced file is itself broken and already reported
+        known = set(target_table[target["fields"][0]])
+        for i, value in df[column].items():
+            if value not in known:
+                problems.append(Problem(file, i + 1, column, f"unknown id {value!r} (not in {target['resource']}.csv)"))
+    return problems
+
+
+def _check_pairs(df: pd.DataFrame, a: str, b: str, file: str) -> list[Problem]:
+    """A partnership is between two different partners and is listed once, in either order."""
+    problems, seen = [], {}
+    for i, (x, y) in enumerate(zip(df[a], df[b])):
+        if x == y:
+            problems.append(Problem(file, i + 1, b, f"a partner cannot partner itself ({x!r})"))
+        key = frozenset((x, y))
+        if key in seen:
+            problems.append(Problem(file, i + 1, a, f"duplicate pair: the same pair as row {seen[key]}"))
+        seen.setdefault(key, i + 1)
+    return problems
+
+
+def _check_rank_history(df: pd.DataFrame, file: str) -> list[Problem]:
+    duplicated = df.duplicated(["year", "rank"], keep=False)
+    return [Problem(file, i + 1, "rank", f"two cities hold rank {r} in {y}") for i, y, r in
+            zip(df.index[duplicated], df["year"][duplicated], df["rank"][duplicated])]
+
+
+def load_year(year: int, data_dir: Path | str | None = None) -> YearData:
+    """Read and validate data_dir/reference and data_dir/<year>; raise DataError listing every problem."""
+    data_dir = Path(data_dir) if data_dir is not None else DATA
+    problems: list[Problem] = []
+    if not (data_dir / "datapackage.json").is_file():
+        raise DataError([Problem(shown(data_dir / "datapackage.json"), None, None, "file is missing")])
+    schemas = table_schemas(data_dir)
+    year_dir = data_dir / str(year)
+    if not year_dir.is_dir():
+        raise DataError([Problem(shown(year_dir), None, None, f"no data folder for year {year}")])
+
+    tables: dict[str, pd.DataFrame] = {}
+    paths: dict[str, Path] = {n: data_dir / "reference" / f"{n}.csv" for n in REFERENCE_FILES}
+    for path in sorted(year_dir.glob("*.csv")):
+        if path.stem not in schemas or path.stem in REFERENCE_FILES:
+            problems.append(Problem(shown(path), None, None, "no schema for this file in data/datapackage.json"))
+            continue
+        paths[path.stem] = path
+    for name in REQUIRED_YEAR_FILES:
+        paths.setdefault(name, year_dir / f"{name}.csv")
+
+    for name, path in paths.items():
+        df, found = read_table(path, schemas[name])
+        problems += found
+        if df is not None:
+            tables[name] = df
+    for name, df in tables.items():
+        problems += _check_foreign_keys(name, df, schemas[name], tables, shown(paths[name]))
+    if "city_partnerships" in tables:
+        problems += _check_pairs(tables["city_partnerships"], "city1_id", "city2_id", shown(paths["city_partnerships"]))
+    if "institution_partnerships" in tables:
+        problems += _check_pairs(tables["institution_partnerships"], "institution1_id", "institution2_id",
+                                 shown(paths["institution_partnerships"]))
+    if "rank_history" in tables:
+        problems += _check_rank_history(tables["rank_history"], shown(paths["rank_history"]))
+    if problems:
+        raise DataError(problems)
+    reference = {n: tables.pop(n) for n in REFERENCE_FILES}
+    return YearData(year, data_dir, reference, tables)
+
+
+def years_with_data(data_dir: Path = DATA) -> list[int]:
+    """Every data year that has a folder: data/<yyyy>/."""
+    return sorted(int(p.name) for p in data_dir.iterdir() if p.is_dir() and p.name.isdigit() and len(p.name) == 4)

@@ -1,0 +1,219 @@
+"""Execute the notebook templates with papermill, per the run matrix in notebooks/runs.toml.
+
+A run is skipped when nothing it depends on changed: its template, its parameters, the data files
+of its year and the analysis code are hashed into the executed notebook's metadata. All outputs of
+a year are written to a staging folder and swapped into book/generated/<year>/ only when every run
+succeeded, so a failure leaves the last good book as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tomllib
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from analysis import tables
+from analysis.data import YearData, load_year
+from analysis.paths import BUILD, DATA, GENERATED, NOTEBOOKS, REPO, shown
+
+MATRIX = NOTEBOOKS / "runs.toml"
+METADATA_KEY = "science_cities"
+
+
+class RunError(Exception):
+    """A notebook failed: names the notebook, the cell and the cause."""
+
+
+@dataclass(frozen=True)
+class Run:
+    year: int
+    template: str
+    parameters: dict = field(hash=False)
+    name: str  # output file stem
+    title: str
+    inputs_hash: str = field(default="", compare=False)
+
+    @property
+    def template_path(self) -> Path:
+        return NOTEBOOKS / f"{self.template}.ipynb"
+
+    def describe(self) -> str:
+        extra = ", ".join(f"{k}={v}" for k, v in self.parameters.items() if k not in ("year", "lang"))
+        return f"{self.template} ({self.year}{', ' + extra if extra else ''})"
+
+
+def read_matrix(path: Path = MATRIX) -> dict:
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def _subject_names(data: YearData, lang: str) -> dict:
+    return data.reference["subjects"].set_index("subject_id")[f"name_{lang}"].to_dict()
+
+
+def _instances(data: YearData, each: str, lang: str) -> list[tuple[dict, str, str]]:
+    """(extra parameters, file-name slug, display name) for each instance of a run."""
+    subjects = _subject_names(data, lang)
+    table_subjects = set(data["adjusted_share"]["subject_id"]) if data.has("adjusted_share") else set()
+    if each == "year":
+        return [({}, "", "")]
+    if each == "riser_table_subject":
+        return [({"subject": s}, s, subjects[s]) for s in tables.riser_subjects(data) if s in table_subjects]
+    if each == "riser_mention_subject":
+        return [({"subject": s}, s, subjects[s]) for s in tables.riser_subjects(data) if s not in table_subjects]
+    if each == "partnership_country":
+        countries = data.reference["countries"].set_index("country_id")
+        return [({"country": c}, countries.at[c, "slug"], countries.at[c, f"name_{lang}"]) for c in tables.partnership_countries(data)]
+    if each == "partnership_city":
+        return [({"city": c}, c, tables.city_name(data, c, lang)) for c in tables.partnership_cities(data)]
+    raise ValueError(f"{shown(MATRIX)}: unknown `each = {each!r}`")
+
+
+def code_fingerprint() -> str:
+    h = hashlib.sha256()
+    for path in sorted((REPO / "analysis").glob("*.py")):
+        h.update(path.name.encode() + path.read_bytes())
+    return h.hexdigest()
+
+
+def _inputs_hash(template: Path, parameters: dict, data: YearData, code: str) -> str:
+    h = hashlib.sha256()
+    h.update(template.read_bytes())
+    h.update(json.dumps(parameters, sort_keys=True).encode())
+    for path in data.files_read() + [data.data_dir / "datapackage.json"]:
+        h.update(str(path.relative_to(data.data_dir)).encode() + path.read_bytes())
+    h.update(code.encode())
+    return h.hexdigest()
+
+
+def plan(year: int, data_dir: Path = DATA, lang: str = "en", matrix: dict | None = None) -> list[Run]:
+    """Every run of one year, in book order. Validates the year's data first (raises DataError)."""
+    matrix = matrix or read_matrix()
+    data = load_year(year, data_dir)
+    code = code_fingerprint()
+    subject_order = {s: i for i, s in enumerate(data.reference["subjects"].sort_values("order")["subject_id"])}
+    runs = []
+    for spec in matrix["run"]:
+        if not data.has(spec["needs"]):
+            continue
+        for extra, slug, name in _instances(data, spec["each"], lang):
+            order = subject_order.get(extra.get("subject"), 0)
+            parameters = {"year": year, **extra, "lang": lang}
+            stem = f"{spec['template']}-{slug}" if slug else spec["template"]
+            runs.append((spec["chapter"], order, Run(
+                year, spec["template"], parameters, stem, spec["title"].format(name=name),
+                _inputs_hash(NOTEBOOKS / f"{spec['template']}.ipynb", parameters, data, code))))
+    runs.sort(key=lambda r: (r[0], r[1]))
+    numbered = []
+    for i, (chapter, _, run) in enumerate(runs, start=1):
+        numbered.append(Run(run.year, run.template, run.parameters, f"{chapter:02d}-{i:02d}-{run.name}", run.title, run.inputs_hash))
+    return numbered
+
+
+def _clean(nb: nbformat.NotebookNode, run: Run) -> nbformat.NotebookNode:
+    """Make an executed notebook deterministic and fit for the book: no papermill timestamps, stable
+    cell ids, the page title set, prose cells of other languages removed."""
+    nb.metadata.pop("papermill", None)
+    nb.metadata[METADATA_KEY] = {"template": run.template, "parameters": run.parameters, "inputs_hash": run.inputs_hash}
+    lang = run.parameters.get("lang", "en")
+    kept = []
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if any(tag.startswith("lang-") and tag != f"lang-{lang}" for tag in tags):
+            continue
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if "parameters" in tags and "remove-cell" not in tags:
+            # The template's defaults; the page shows the injected values that follow instead.
+            cell.metadata["tags"] = tags + ["remove-cell"]
+        kept.append(cell)
+    for i, cell in enumerate(kept):
+        cell.id = f"cell-{i:02d}"
+    first_markdown = next(c for c in kept if c.cell_type == "markdown")
+    first_markdown.source = f"# {run.title} ({run.year})"
+    nb.cells = kept
+    return nb
+
+
+def execute(run: Run, out_path: Path) -> Path:
+    """Run one template with papermill into out_path. Raises RunError naming notebook, cell and cause."""
+    import papermill as pm
+
+    try:
+        pm.execute_notebook(str(run.template_path), str(out_path), parameters=run.parameters, kernel_name="python3",
+                            cwd=str(REPO), progress_bar=False, log_output=False, request_save_on_cell_execute=False)
+    except pm.PapermillExecutionError as e:
+        raise RunError(f"{run.describe()}: cell {e.cell_index} (execution count {e.exec_count}) failed: "
+                       f"{e.ename}: {e.evalue}") from None
+    except Exception as e:  # kernel died, template missing, ...
+        raise RunError(f"{run.describe()}: {type(e).__name__}: {e}") from None
+    nb = nbformat.read(out_path, as_version=4)
+    nbformat.write(_clean(nb, run), out_path)
+    return out_path
+
+
+def _up_to_date(run: Run, folder: Path) -> bool:
+    path = folder / f"{run.name}.ipynb"
+    if not path.is_file():
+        return False
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))["metadata"].get(METADATA_KEY, {})
+    except (ValueError, KeyError):
+        return False
+    return meta.get("inputs_hash") == run.inputs_hash
+
+
+def _execute_one(args: tuple[Run, str, str]) -> str:
+    """Worker: execute one run. The kernel inherits this process's stderr, where it logs start-up and
+    shutdown chatter; that goes to a log file so the progress lines stay readable."""
+    run, out, log_path = args
+    saved = os.dup(2)
+    with open(log_path, "w", encoding="utf-8") as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            execute(run, Path(out))
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+    return out
+
+
+def run_year(year: int, data_dir: Path = DATA, out_root: Path = GENERATED, lang: str = "en",
+             force: bool = False, jobs: int = 2, log=print) -> list[Path]:
+    """Execute every run of a year into out_root/<year>/ (or <year>-<lang>/), skipping unchanged ones."""
+    runs = plan(year, data_dir, lang)
+    folder = out_root / (str(year) if lang == "en" else f"{year}-{lang}")
+    staging = out_root / f".staging-{folder.name}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        todo = []
+        for run in runs:
+            if not force and _up_to_date(run, folder):
+                shutil.copy2(folder / f"{run.name}.ipynb", staging / f"{run.name}.ipynb")
+            else:
+                todo.append(run)
+        log(f"{folder.name}: {len(runs)} notebooks, {len(runs) - len(todo)} unchanged, {len(todo)} to run")
+        if todo:
+            logs = BUILD / "logs"
+            logs.mkdir(parents=True, exist_ok=True)
+            args = [(run, str(staging / f"{run.name}.ipynb"), str(logs / f"{folder.name}-{run.name}.log")) for run in todo]
+            with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool:
+                for done, (run, _) in enumerate(zip(todo, pool.map(_execute_one, args)), start=1):
+                    log(f"  [{done}/{len(todo)}] {run.name}")
+        # Swap: the old folder is kept until the new one is in place.
+        old = out_root / f".old-{folder.name}"
+        shutil.rmtree(old, ignore_errors=True)
+        if folder.exists():
+            folder.rename(old)
+        staging.rename(folder)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [folder / f"{run.name}.ipynb" for run in runs]

@@ -1,0 +1,198 @@
+"""Every table of the supplement, recomputed from the primary inputs of one data year.
+
+Each function is pure: it takes a validated YearData and returns a DataFrame whose columns are the
+output contract (names as printed in the English tables, or in Chinese with lang="zh"). Derived
+values (ranks, changes, percentages, sums) are computed here and never read from data/published/.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.data import YearData
+
+# Columns of each CSV written by `python -m analysis tables` (the output contract).
+CONTRACT = {
+    "leading-cities": ["rank", "city", "country", "share", "count", "location_share_pct"],
+    "risers": ["rank", "city", "country", "adjusted_share_prev", "adjusted_share", "change", "change_pct"],
+    "rank-history": None,  # city, r<first>..r<year>, change_<year-2>_<year>: depends on the years held
+    "partnerships": ["rank", "city1", "city2", "cs1", "cs2", "bcs", "count"],
+    "institution-partnerships": ["rank", "institution1", "institution2", "city", "country", "bcs"],
+}
+
+
+def _names(data: YearData, table: str, key: str, lang: str) -> pd.Series:
+    ref = data.reference[table]
+    return ref.set_index(key)[f"name_{lang}"]
+
+
+def city_name(data: YearData, city_id: str, lang: str = "en") -> str:
+    return _names(data, "cities", "city_id", lang)[city_id]
+
+
+def _with_city_and_country(df: pd.DataFrame, data: YearData, lang: str, id_col: str = "city_id") -> pd.DataFrame:
+    cities = data.reference["cities"].set_index("city_id")
+    countries = _names(data, "countries", "country_id", lang)
+    out = df.copy()
+    out["city"] = out[id_col].map(cities[f"name_{lang}"])
+    out["country"] = out[id_col].map(cities["country_id"]).map(countries)
+    return out
+
+
+def _ranked(df: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Rank 1 = largest value. Ties keep the input order (the supplement's row order), which is
+    the only information left once values are rounded to two decimals."""
+    out = df.sort_values(by, ascending=False, kind="stable").reset_index(drop=True)
+    out.insert(0, "rank", range(1, len(out) + 1))
+    return out
+
+
+def country_shares(data: YearData, subject: str = "overall") -> pd.Series:
+    """Known Share of each country in the data year, by country id."""
+    if not data.has("country_share"):
+        return pd.Series(dtype=float)
+    cs = data["country_share"]
+    return cs[cs["subject_id"] == subject].set_index("country_id")["share"]
+
+
+def leading_cities(data: YearData, subject: str = "overall", lang: str = "en") -> pd.DataFrame:
+    """Leading cities by Share, with each city's Share as a % of its country's Share.
+
+    The % is recomputed wherever the country's Share is known; otherwise the printed % is used as an
+    input and `location_share_source` says so."""
+    cs = data["city_share"]
+    df = cs[cs["subject_id"] == subject]
+    df = _with_city_and_country(df, data, lang)
+    country_id = df["city_id"].map(data.reference["cities"].set_index("city_id")["country_id"])
+    country_share = country_id.map(country_shares(data, subject))
+    df["location_share_pct"] = df["share"] / country_share * 100
+    df["location_share_source"] = pd.Series("computed", index=df.index).where(country_share.notna(), pd.NA)
+    if data.has("location_share_input"):
+        given = data["location_share_input"]
+        given = given[given["subject_id"] == subject].set_index("city_id")["location_share_pct"]
+        printed = df["location_share_pct"].isna() & df["city_id"].isin(given.index)
+        df.loc[printed, "location_share_pct"] = df.loc[printed, "city_id"].map(given)
+        df.loc[printed, "location_share_source"] = "printed input"
+    df = _ranked(df, "share")
+    return df[CONTRACT["leading-cities"] + ["location_share_source", "city_id"]]
+
+
+def riser_subjects(data: YearData) -> list[str]:
+    """Subjects the year says anything about risers for (a table or a prose mention), in display order."""
+    named = set()
+    for table in ("adjusted_share", "riser_mentions"):
+        if data.has(table):
+            named |= set(data[table]["subject_id"])
+    subjects = data.reference["subjects"].sort_values("order")
+    return [s for s in subjects["subject_id"] if s in named]
+
+
+def risers(data: YearData, subject: str, lang: str = "en") -> pd.DataFrame:
+    """Cities ranked by their rise in adjusted Share from the previous year to the data year."""
+    if not data.has("adjusted_share"):
+        return pd.DataFrame(columns=CONTRACT["risers"] + ["city_id"])
+    adj = data["adjusted_share"]
+    df = adj[adj["subject_id"] == subject]
+    df = _with_city_and_country(df, data, lang)
+    df["change"] = df["adjusted_share"] - df["adjusted_share_prev"]
+    df["change_pct"] = df["change"] / df["adjusted_share_prev"] * 100
+    df = _ranked(df, "change")
+    return df[CONTRACT["risers"] + ["city_id"]]
+
+
+def riser_mentions(data: YearData, subject: str, lang: str = "en") -> pd.DataFrame:
+    """Riser positions the supplement states only in prose: position, city, rounded change (or NA)."""
+    if not data.has("riser_mentions"):
+        return pd.DataFrame(columns=["position", "city", "country", "change_rounded", "city_id"])
+    m = data["riser_mentions"]
+    df = _with_city_and_country(m[m["subject_id"] == subject], data, lang).sort_values("position")
+    return df[["position", "city", "country", "change_rounded", "city_id"]].reset_index(drop=True)
+
+
+def rank_history(data: YearData, lang: str = "en") -> pd.DataFrame:
+    """Global rank by Share of each city in each year, with the change over the last two years
+    (rank two years before minus rank in the data year: positive = moved up)."""
+    rh = data["rank_history"]
+    wide = rh.pivot(index="city_id", columns="year", values="rank")
+    years = sorted(wide.columns)
+    start = data.year - 2
+    wide.columns = [f"r{y}" for y in years]
+    wide = wide.reset_index()
+    wide[f"change_{start}_{data.year}"] = wide.get(f"r{start}") - wide[f"r{data.year}"]
+    wide = _with_city_and_country(wide, data, lang).sort_values(f"r{data.year}", kind="stable")
+    return wide[["city"] + [f"r{y}" for y in years] + [f"change_{start}_{data.year}", "country", "city_id"]].reset_index(drop=True)
+
+
+def partnership_countries(data: YearData) -> list[str]:
+    """Countries with a city-partnership table, in the order the data lists them."""
+    return list(dict.fromkeys(data["city_partnerships"]["country_id"])) if data.has("city_partnerships") else []
+
+
+def city_partnerships(data: YearData, country: str, lang: str = "en") -> pd.DataFrame:
+    """Leading domestic city pairs of one country by bilateral collaboration score (CS1 + CS2)."""
+    cp = data["city_partnerships"]
+    df = cp[cp["country_id"] == country].copy()
+    names = _names(data, "cities", "city_id", lang)
+    df["city1"], df["city2"] = df["city1_id"].map(names), df["city2_id"].map(names)
+    df["bcs"] = df["cs1"] + df["cs2"]
+    df = _ranked(df, "bcs")
+    return df[CONTRACT["partnerships"] + ["city1_id", "city2_id"]]
+
+
+def partnership_cities(data: YearData) -> list[str]:
+    """Cities with an institution-partnership table."""
+    return list(dict.fromkeys(data["institution_partnerships"]["city_id"])) if data.has("institution_partnerships") else []
+
+
+def institution_partnerships(data: YearData, city: str, lang: str = "en") -> pd.DataFrame:
+    """Leading pairs of institutions within one city by bilateral collaboration score."""
+    ip = data["institution_partnerships"]
+    df = _with_city_and_country(ip[ip["city_id"] == city], data, lang)
+    names = _names(data, "institutions", "institution_id", lang)
+    df["institution1"], df["institution2"] = df["institution1_id"].map(names), df["institution2_id"].map(names)
+    df = _ranked(df, "bcs")
+    return df[CONTRACT["institution-partnerships"] + ["institution1_id", "institution2_id"]]
+
+
+def country_slug(data: YearData, country_id: str) -> str:
+    return data.reference["countries"].set_index("country_id").at[country_id, "slug"]
+
+
+def all_tables(data: YearData) -> dict[str, pd.DataFrame]:
+    """Every contract table of the year, by CSV file stem, restricted to the contract columns."""
+    out = {}
+    if data.has("city_share"):
+        out["leading-cities"] = leading_cities(data)[CONTRACT["leading-cities"]]
+    for subject in riser_subjects(data):
+        table = risers(data, subject)
+        if len(table):
+            out[f"risers-{subject}"] = table[CONTRACT["risers"]]
+    if data.has("rank_history"):
+        out["rank-history"] = rank_history(data).drop(columns=["country", "city_id"])
+    for country in partnership_countries(data):
+        out[f"partnerships-{country_slug(data, country)}"] = city_partnerships(data, country)[CONTRACT["partnerships"]]
+    for city in partnership_cities(data):
+        out[f"institution-partnerships-{city}"] = institution_partnerships(data, city)[CONTRACT["institution-partnerships"]]
+    return out
+
+
+def to_csv_text(table: pd.DataFrame) -> str:
+    """The CSV form of a table: UTF-8, header row, numbers rounded to 2 decimals, '\\n' line ends."""
+    return table.to_csv(index=False, float_format="%.2f", lineterminator="\n")
+
+
+def write_tables(data: YearData, out_dir: Path) -> list[Path]:
+    """Write every table as CSV. All files are written to a temporary folder first and then moved into
+    place, so a failure never leaves a half-written set."""
+    out_dir = Path(out_dir)
+    texts = {f"{stem}.csv": to_csv_text(t) for stem, t in all_tables(data).items()}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in texts.items():
+        tmp = out_dir / f".{name}.tmp"
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out_dir / name)
+        written.append(out_dir / name)
+    return written
