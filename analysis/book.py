@@ -64,8 +64,9 @@ def build_html(out: Path = BUILD) -> Path:
     result = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     if result.returncode != 0:
         shutil.rmtree(staging, ignore_errors=True)
-        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-30:])
-        raise BuildError(f"jupyter-book build failed; _build/html was left as it was.\n{tail}")
+        lines = (result.stdout + result.stderr).splitlines()
+        causes = [line for line in lines if "WARNING" in line or "ERROR" in line] or lines[-30:]
+        raise BuildError("jupyter-book build failed; _build/html was left as it was.\n" + "\n".join(causes))
     html, old = out / "html", out / ".old-html"
     shutil.rmtree(old, ignore_errors=True)
     if html.exists():

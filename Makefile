@@ -1,0 +1,62 @@
+# Science Cities, reproduced. `make help` lists the targets.
+#
+# `make book` and `make test` set everything up on a fresh machine: a virtual environment in .venv
+# with the pinned packages (requirements.lock), and, for the browser test, Debian's Chromium and a
+# CJK font (installed with apt-get when missing and when run as root).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+YEAR ?=
+YEAR_ARG := $(if $(YEAR),--year $(YEAR),)
+
+.PHONY: help setup book run tables validate audit test test-unit test-notebooks test-browser bench clean lock browser
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+	@echo "  Options: YEAR=2022 (one edition only)"
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required (found %s)" % sys.version.split()[0])'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -c requirements.lock -e ".[test]"
+	touch $(STAMP)
+
+setup: $(STAMP) ## create .venv and install the pinned packages (done by the other targets when needed)
+
+book: $(STAMP) ## run the notebooks that changed and build the HTML book into _build/html
+	$(PY) -m analysis book $(YEAR_ARG)
+
+run: $(STAMP) ## execute the notebooks that changed into book/generated/ (no HTML)
+	$(PY) -m analysis run $(YEAR_ARG)
+
+tables: $(STAMP) ## write every reproduced table as CSV into _build/tables/<year>/
+	$(PY) -m analysis tables --year $(or $(YEAR),2022) --out _build/tables/$(or $(YEAR),2022)
+
+validate: $(STAMP) ## check every data file and report all problems
+	$(PY) -m analysis validate $(YEAR_ARG)
+
+audit: $(STAMP) ## compare every printed figure of the supplement with its recomputed value
+	$(PY) -m analysis audit --year $(or $(YEAR),2022)
+
+browser: ## install Debian's Chromium and a CJK font for the browser test, if missing
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "The browser test needs: sudo apt-get install chromium fonts-noto-cjk" >&2; exit 1; fi; fi
+
+test: $(STAMP) browser ## all checks: unit and data tests, the book build, nbval, the browser test, the audit
+	$(PY) -m analysis book
+	$(PY) -m pytest tests
+	$(PY) -m pytest --nbval -p no:randomly book/generated -q
+
+bench: $(STAMP) ## benchmarks (print figures; not tests)
+	$(PY) -m analysis bench
+
+lock: $(STAMP) ## rewrite requirements.lock from the installed environment
+	$(PY) -m pip freeze --exclude-editable | grep -v "^-e" > requirements.lock
+
+clean: ## remove the build (keeps .venv and the committed notebooks)
+	rm -rf _build book/_static/altair-offline.js
