@@ -1,0 +1,80 @@
+"""Open every page of the built book in Chromium with the network cut off: every chart draws, every
+table is there, no request leaves the file system, no page error is raised."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analysis.paths import BUILD
+
+HTML = BUILD / "html"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PAGES = sorted(HTML.glob("book/**/*.html")) if HTML.exists() else []
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert HTML.exists(), "build the book first: make book"
+    assert Path(CHROMIUM).exists(), "install Debian's chromium: make browser"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+
+
+def open_offline(browser, path: Path):
+    context = browser.new_context(offline=True)
+    page = context.new_page()
+    errors, requests = [], []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
+
+    def route(r):
+        if r.request.url.startswith("file://"):
+            r.continue_()
+        else:
+            requests.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    return context, page, errors, requests
+
+
+def test_the_book_has_pages():
+    assert len(PAGES) >= 12
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: str(p.relative_to(HTML)))
+def test_page_works_offline(browser, path):
+    context, page, errors, requests = open_offline(browser, path)
+    try:
+        charts = page.locator("figure.sc-chart")
+        for i in range(charts.count()):
+            charts.nth(i).locator("svg, canvas").first.wait_for(state="attached", timeout=10_000)
+        source = path.read_text(encoding="utf-8")
+        assert page.locator("table.sc-table").count() == source.count('<table class="sc-table">')
+        if "generated" in path.parts and "chemistry" not in path.name and "physical" not in path.name:
+            assert charts.count() >= 1 and page.locator("table.sc-table").count() >= 1
+        assert requests == [], f"network requests: {requests}"
+        assert errors == [], f"page errors: {errors}"
+    finally:
+        context.close()
+
+
+def test_charts_have_a_text_alternative_and_tooltips(browser):
+    path = next(p for p in PAGES if p.name.startswith("01-01-leading"))
+    context, page, _, _ = open_offline(browser, path)
+    try:
+        figure = page.locator("figure.sc-chart").first
+        assert "Bar chart" in figure.get_attribute("aria-label")
+        figure.locator("svg").first.wait_for(state="attached")
+        page.locator("figure.sc-chart path[role='graphics-symbol']").first.hover()
+        page.locator("#vg-tooltip-element.visible").wait_for(timeout=5_000)
+        assert "Share" in page.locator("#vg-tooltip-element").inner_text()
+    finally:
+        context.close()

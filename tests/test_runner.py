@@ -1,0 +1,75 @@
+"""The run matrix, the committed notebooks and the table of contents are what the code produces."""
+
+import json
+
+import nbformat
+import pytest
+
+from analysis import runner
+from analysis.book import TOC, toc_text
+from analysis.paths import GENERATED
+
+
+@pytest.fixture(scope="module")
+def runs():
+    return runner.plan(2022)
+
+
+def test_the_matrix_expands_to_one_run_per_table(runs):
+    assert [r.name for r in runs] == [
+        "01-01-leading-cities", "02-02-rank-history", "03-03-risers-overall", "03-04-riser-mentions-chemistry",
+        "03-05-riser-mentions-physical-sciences", "03-06-risers-earth-environmental-sciences",
+        "03-07-risers-biological-sciences", "04-08-partnerships-china", "04-09-partnerships-usa",
+        "05-10-institutions-beijing"]
+    assert runs[7].parameters == {"year": 2022, "country": "CN", "lang": "en"}
+
+
+def test_committed_notebooks_were_made_by_the_current_code_and_data(runs):
+    """Each executed notebook records the hash of its inputs; a stale one means `make book` was not run."""
+    committed = sorted(p.stem for p in (GENERATED / "2022").glob("*.ipynb"))
+    assert committed == [r.name for r in runs]
+    for run in runs:
+        meta = json.loads((GENERATED / "2022" / f"{run.name}.ipynb").read_text())["metadata"][runner.METADATA_KEY]
+        assert meta["inputs_hash"] == run.inputs_hash, f"{run.name} is stale: run `make book` and commit"
+
+
+def test_the_toc_lists_every_generated_notebook():
+    editions = {2022: sorted((GENERATED / "2022").glob("*.ipynb"))}
+    assert TOC.read_text() == toc_text(editions)
+
+
+def test_executed_notebooks_carry_no_timestamps_and_stable_ids():
+    for path in (GENERATED / "2022").glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        assert "papermill" not in nb.metadata
+        assert [c.id for c in nb.cells] == [f"cell-{i:02d}" for i in range(len(nb.cells))]
+        for cell in nb.cells:
+            assert not {"papermill", "execution"} & set(cell.metadata)
+
+
+def test_a_notebook_runs_to_the_same_bytes_twice(runs, tmp_path):
+    run = runs[1]
+    first, second = tmp_path / "a.ipynb", tmp_path / "b.ipynb"
+    runner.execute(run, first)
+    runner.execute(run, second)
+    assert first.read_bytes() == second.read_bytes()
+    assert first.read_bytes() == (GENERATED / "2022" / f"{run.name}.ipynb").read_bytes()
+
+
+def test_a_failing_notebook_names_the_notebook_and_cell(runs, tmp_path, monkeypatch):
+    broken = runner.Run(2022, "risers", {"year": 2022, "subject": "no-such-subject", "lang": "en"}, "x", "X")
+    with pytest.raises(runner.RunError) as info:
+        runner.execute(broken, tmp_path / "x.ipynb")
+    assert "risers (2022, subject=no-such-subject)" in str(info.value) and "cell" in str(info.value)
+
+
+def test_a_failed_year_leaves_the_last_good_notebooks(tmp_path, monkeypatch, data_copy):
+    out = tmp_path / "generated"
+    (out / "2022").mkdir(parents=True)
+    keep = out / "2022" / "01-01-leading-cities.ipynb"
+    keep.write_text("the last good notebook")
+    (data_copy / "2022" / "rank_history.csv").write_text("city_id,year,rank\nbeijing,2022,0\n")
+    with pytest.raises(Exception):
+        runner.run_year(2022, data_copy, out, log=lambda *_: None)
+    assert keep.read_text() == "the last good notebook"
+    assert sorted(p.name for p in out.iterdir()) == ["2022"]
