@@ -14,7 +14,7 @@ TOC = REPO / "_toc.yml"
 STATIC = BOOK / "_static"
 BUNDLE = STATIC / "altair-offline.js"
 # Pages that do not depend on a data year, after the editions.
-ABOUT_PAGES = ["book/methods", "book/audit", "book/rerun"]
+ABOUT_PAGES = ["book/rerun"]
 
 
 class BuildError(Exception):
@@ -28,11 +28,11 @@ def toc_text(editions: dict[int, list[Path]]) -> str:
     for year in sorted(editions, reverse=True):
         lines += [f'  - caption: "Edition {year + 1} (data year {year})"', "    chapters:"]
         lines += [f"      - file: {path.relative_to(REPO).with_suffix('').as_posix()}" for path in editions[year]]
-    pages = [p for p in ABOUT_PAGES if (REPO / f"{p}.md").exists() or (REPO / f"{p}.ipynb").exists()]
-    pages += [p.relative_to(REPO).with_suffix("").as_posix() for p in sorted((GENERATED / "common").glob("*.ipynb"))]
+    pages = [p.relative_to(REPO).with_suffix("").as_posix() for p in sorted((GENERATED / "common").glob("*.ipynb"))]
+    pages += [p for p in ABOUT_PAGES if (REPO / f"{p}.md").exists()]
     if pages:
         lines += ['  - caption: "About this reproduction"', "    chapters:"]
-        lines += [f"      - file: {p}" for p in sorted(pages, key=lambda p: (not p.startswith("book/generated"), p))]
+        lines += [f"      - file: {p}" for p in pages]
     return "\n".join(lines) + "\n"
 
 

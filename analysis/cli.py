@@ -61,6 +61,7 @@ def _editions(args) -> dict[int, list[Path]]:
             editions[year] = runner.run_year(year, args.data, GENERATED, force=args.force, jobs=args.jobs)
         else:
             editions[year] = sorted((GENERATED / str(year)).glob("*.ipynb"))
+    runner.run_common(GENERATED, force=args.force, jobs=args.jobs)
     return editions
 
 

@@ -153,3 +153,26 @@ def institution_facts(data: YearData, city: str, lang: str = "en") -> dict:
         "top3_hub": appearances.index[0], "top3_hub_pairs": int(appearances.iloc[0]),
         "n_institutions": len(pd.concat([table["institution1"], table["institution2"]]).unique()),
     }
+
+
+def methods_facts() -> dict:
+    """The results of the worked examples in the methods chapter, computed by analysis.metrics."""
+    from analysis import metrics
+
+    one = metrics.city_view(metrics.compute(metrics.example_supplement())).set_index("entity")["share"]
+    multi = metrics.compute(metrics.example_multi_affiliation())
+    shares = metrics.city_view(multi).set_index("entity")["share"]
+    pairs = metrics.pair_view(multi).set_index(["entity_a", "entity_b"])
+    two = metrics.compute(metrics.example_two_years())
+    totals = two["totals"].query("subject == 'overall'").set_index("year")["articles"]
+    return {
+        "ex1_beijing": float(one["beijing"]), "ex1_other": float(one["boston-ma"]),
+        "ex2_beijing": float(shares["beijing"]), "ex2_hong_kong": float(shares["hong-kong"]),
+        "ex2_shanghai": float(shares["shanghai"]), "ex2_total": float(shares.sum()),
+        "cs_beijing_shanghai": float(pairs.at[("beijing", "shanghai"), "cs1"]),
+        "cs_shanghai_beijing": float(pairs.at[("beijing", "shanghai"), "cs2"]),
+        "bcs_beijing_shanghai": float(pairs.at[("beijing", "shanghai"), "bcs"]),
+        "bcs_beijing_hong_kong": float(pairs.at[("beijing", "hong-kong"), "bcs"]),
+        "bcs_hong_kong_shanghai": float(pairs.at[("hong-kong", "shanghai"), "bcs"]),
+        "articles_2021": int(totals[2021]), "articles_2022": int(totals[2022]),
+    }

@@ -33,7 +33,7 @@ class RunError(Exception):
 
 @dataclass(frozen=True)
 class Run:
-    year: int
+    year: int | None  # None: a page that does not depend on a data year (e.g. the methods)
     template: str
     parameters: dict = field(hash=False)
     name: str  # output file stem
@@ -45,8 +45,8 @@ class Run:
         return NOTEBOOKS / f"{self.template}.ipynb"
 
     def describe(self) -> str:
-        extra = ", ".join(f"{k}={v}" for k, v in self.parameters.items() if k not in ("year", "lang"))
-        return f"{self.template} ({self.year}{', ' + extra if extra else ''})"
+        extra = [f"{k}={v}" for k, v in self.parameters.items() if k not in ("year", "lang")]
+        return f"{self.template} ({', '.join(([str(self.year)] if self.year else []) + extra)})"
 
 
 def read_matrix(path: Path = MATRIX) -> dict:
@@ -82,11 +82,11 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
-def _inputs_hash(template: Path, parameters: dict, data: YearData, code: str) -> str:
+def _inputs_hash(template: Path, parameters: dict, data: YearData | None, code: str) -> str:
     h = hashlib.sha256()
     h.update(template.read_bytes())
     h.update(json.dumps(parameters, sort_keys=True).encode())
-    for path in data.files_read() + [data.data_dir / "datapackage.json"]:
+    for path in (data.files_read() + [data.data_dir / "datapackage.json"]) if data else []:
         h.update(str(path.relative_to(data.data_dir)).encode() + path.read_bytes())
     h.update(code.encode())
     return h.hexdigest()
@@ -116,6 +116,19 @@ def plan(year: int, data_dir: Path = DATA, lang: str = "en", matrix: dict | None
     return numbered
 
 
+def plan_common(lang: str = "en", matrix: dict | None = None) -> list[Run]:
+    """The pages that do not depend on a data year ([[common]] in runs.toml)."""
+    matrix = matrix or read_matrix()
+    code = code_fingerprint()
+    runs = []
+    for i, spec in enumerate(matrix.get("common", []), start=1):
+        parameters = {"lang": lang}
+        template = NOTEBOOKS / f"{spec['template']}.ipynb"
+        runs.append(Run(None, spec["template"], parameters, f"{i:02d}-{spec['template']}", spec["title"],
+                        _inputs_hash(template, parameters, None, code)))
+    return runs
+
+
 def _clean(nb: nbformat.NotebookNode, run: Run) -> nbformat.NotebookNode:
     """Make an executed notebook deterministic and fit for the book: no papermill timestamps, stable
     cell ids, the page title set, prose cells of other languages removed."""
@@ -136,7 +149,7 @@ def _clean(nb: nbformat.NotebookNode, run: Run) -> nbformat.NotebookNode:
     for i, cell in enumerate(kept):
         cell.id = f"cell-{i:02d}"
     first_markdown = next(c for c in kept if c.cell_type == "markdown")
-    first_markdown.source = f"# {run.title} ({run.year})"
+    first_markdown.source = f"# {run.title} ({run.year})" if run.year else f"# {run.title}"
     nb.cells = kept
     return nb
 
@@ -184,11 +197,10 @@ def _execute_one(args: tuple[Run, str, str]) -> str:
     return out
 
 
-def run_year(year: int, data_dir: Path = DATA, out_root: Path = GENERATED, lang: str = "en",
-             force: bool = False, jobs: int = 2, log=print) -> list[Path]:
-    """Execute every run of a year into out_root/<year>/ (or <year>-<lang>/), skipping unchanged ones."""
-    runs = plan(year, data_dir, lang)
-    folder = out_root / (str(year) if lang == "en" else f"{year}-{lang}")
+def execute_runs(runs: list[Run], folder: Path, force: bool = False, jobs: int = 2, log=print) -> list[Path]:
+    """Execute `runs` into `folder`, skipping those whose inputs are unchanged. Everything is written to
+    a staging folder first and swapped in only when all runs succeeded."""
+    out_root = folder.parent
     staging = out_root / f".staging-{folder.name}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -217,3 +229,20 @@ def run_year(year: int, data_dir: Path = DATA, out_root: Path = GENERATED, lang:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return [folder / f"{run.name}.ipynb" for run in runs]
+
+
+def edition_folder(out_root: Path, year: int | None, lang: str = "en") -> Path:
+    name = str(year) if year else "common"
+    return out_root / (name if lang == "en" else f"{name}-{lang}")
+
+
+def run_year(year: int, data_dir: Path = DATA, out_root: Path = GENERATED, lang: str = "en",
+             force: bool = False, jobs: int = 2, log=print) -> list[Path]:
+    """Execute every run of a year into out_root/<year>/ (or <year>-<lang>/)."""
+    runs = plan(year, data_dir, lang)
+    return execute_runs(runs, edition_folder(out_root, year, lang), force, jobs, log)
+
+
+def run_common(out_root: Path = GENERATED, lang: str = "en", force: bool = False, jobs: int = 2, log=print) -> list[Path]:
+    """Execute the year-independent pages into out_root/common/ (or common-<lang>/)."""
+    return execute_runs(plan_common(lang), edition_folder(out_root, None, lang), force, jobs, log)
