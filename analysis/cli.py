@@ -81,6 +81,22 @@ def cmd_book(args) -> int:
     return 0
 
 
+def cmd_audit(args) -> int:
+    import json
+
+    from analysis import audit
+
+    figures = audit.audit(args.year, args.data)
+    card = audit.scorecard(args.year, figures)
+    print(json.dumps(card, ensure_ascii=False, indent=2) if args.json else audit.scorecard_text(card))
+    missing = audit.unexplained(figures)
+    if missing:
+        print(f"error: {len(missing)} printed figure(s) differ from the recomputation with no explanation in "
+              f"data/published/{args.year}/errata.csv: {', '.join(f.id for f in missing[:5])}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -95,6 +111,14 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--out", type=Path, required=True, help="folder for the CSV files")
     _add_data(t)
     t.set_defaults(func=cmd_tables)
+
+    a = sub.add_parser("audit", help="compare every printed figure with its recomputed value",
+                       description="Classify every figure the supplement prints (reproduced, input, not checkable, "
+                                   "erratum) and exit 1 on a difference the ledger does not explain.")
+    a.add_argument("--year", type=_year, required=True)
+    a.add_argument("--json", action="store_true", help="print the scorecard as one JSON object")
+    _add_data(a)
+    a.set_defaults(func=cmd_audit)
 
     for name, func, text in (("run", cmd_run, "execute the notebooks with papermill into book/generated/"),
                              ("book", cmd_book, "run the notebooks, then build the HTML book into _build/html")):

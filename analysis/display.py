@@ -78,3 +78,8 @@ def show_table(table: pd.DataFrame, filename: str, lang: str = "en", year: int |
     (default: the same table)."""
     csv_table = table if csv_table is None else csv_table
     return HTML(table_html(table, lang, year) + "\n" + download_link(csv_table, filename, lang))
+
+
+def frame(table: pd.DataFrame, lang: str = "en") -> HTML:
+    """Display any table (e.g. the audit's) the way the book shows tables, without a download link."""
+    return HTML(table_html(table, lang))

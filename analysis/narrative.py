@@ -176,3 +176,12 @@ def methods_facts() -> dict:
         "bcs_hong_kong_shanghai": float(pairs.at[("hong-kong", "shanghai"), "bcs"]),
         "articles_2021": int(totals[2021]), "articles_2022": int(totals[2022]),
     }
+
+
+def audit_facts(card: dict) -> dict:
+    errata = card["errata"]
+    return {
+        "audit_figures": card["figures"], "audit_reproduced": card["reproduced"], "audit_input": card["input"],
+        "audit_not_checkable": card["not_checkable"], "audit_errata": len(errata),
+        "audit_errata_distinct": len({e["id"].split(":", 1)[-1].removeprefix("zh-") for e in errata}),
+    }

@@ -82,11 +82,20 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
-def _inputs_hash(template: Path, parameters: dict, data: YearData | None, code: str) -> str:
+def ledger_files(data: YearData) -> list[Path]:
+    """The printed figures of the year (data/published/<year>/), which the audit reads."""
+    return sorted((data.data_dir / "published" / str(data.year)).rglob("*.csv"))
+
+
+def _needed(data: YearData, needs: str) -> bool:
+    return bool(ledger_files(data)) if needs == "published" else data.has(needs)
+
+
+def _inputs_hash(template: Path, parameters: dict, data: YearData | None, code: str, extra: list[Path] = ()) -> str:
     h = hashlib.sha256()
     h.update(template.read_bytes())
     h.update(json.dumps(parameters, sort_keys=True).encode())
-    for path in (data.files_read() + [data.data_dir / "datapackage.json"]) if data else []:
+    for path in ((data.files_read() + [data.data_dir / "datapackage.json"]) if data else []) + list(extra):
         h.update(str(path.relative_to(data.data_dir)).encode() + path.read_bytes())
     h.update(code.encode())
     return h.hexdigest()
@@ -100,15 +109,16 @@ def plan(year: int, data_dir: Path = DATA, lang: str = "en", matrix: dict | None
     subject_order = {s: i for i, s in enumerate(data.reference["subjects"].sort_values("order")["subject_id"])}
     runs = []
     for spec in matrix["run"]:
-        if not data.has(spec["needs"]):
+        if not _needed(data, spec["needs"]):
             continue
+        ledger = ledger_files(data) if spec["needs"] == "published" else []
         for extra, slug, name in _instances(data, spec["each"], lang):
             order = subject_order.get(extra.get("subject"), 0)
             parameters = {"year": year, **extra, "lang": lang}
             stem = f"{spec['template']}-{slug}" if slug else spec["template"]
             runs.append((spec["chapter"], order, Run(
                 year, spec["template"], parameters, stem, spec["title"].format(name=name),
-                _inputs_hash(NOTEBOOKS / f"{spec['template']}.ipynb", parameters, data, code))))
+                _inputs_hash(NOTEBOOKS / f"{spec['template']}.ipynb", parameters, data, code, ledger))))
     runs.sort(key=lambda r: (r[0], r[1]))
     numbered = []
     for i, (chapter, _, run) in enumerate(runs, start=1):
@@ -148,8 +158,13 @@ def _clean(nb: nbformat.NotebookNode, run: Run) -> nbformat.NotebookNode:
         kept.append(cell)
     for i, cell in enumerate(kept):
         cell.id = f"cell-{i:02d}"
+    for cell in kept:
+        if cell.cell_type == "markdown" and run.year:
+            cell.source = cell.source.replace("@YEAR@", str(run.year))
     first_markdown = next(c for c in kept if c.cell_type == "markdown")
-    first_markdown.source = f"# {run.title} ({run.year})" if run.year else f"# {run.title}"
+    # A label per page lets other pages link to it: (<template>-<year>)= e.g. {ref}`audit-2022`.
+    label = f"({run.template}-{run.year})=\n" if run.year and len([1 for k in run.parameters if k not in ("year", "lang")]) == 0 else ""
+    first_markdown.source = label + (f"# {run.title} ({run.year})" if run.year else f"# {run.title}")
     nb.cells = kept
     return nb
 

@@ -20,7 +20,7 @@ def test_the_matrix_expands_to_one_run_per_table(runs):
         "01-01-leading-cities", "02-02-rank-history", "03-03-risers-overall", "03-04-riser-mentions-chemistry",
         "03-05-riser-mentions-physical-sciences", "03-06-risers-earth-environmental-sciences",
         "03-07-risers-biological-sciences", "04-08-partnerships-china", "04-09-partnerships-usa",
-        "05-10-institutions-beijing"]
+        "05-10-institutions-beijing", "06-11-audit"]
     assert runs[7].parameters == {"year": 2022, "country": "CN", "lang": "en"}
 
 

@@ -1,0 +1,110 @@
+"""The audit classifies every printed figure, catches a wrong one, and is rounding-aware."""
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from analysis import audit
+from analysis.paths import DATA
+
+
+@pytest.fixture(scope="module")
+def figures():
+    return audit.audit(2022)
+
+
+@pytest.fixture
+def ledger_copy(tmp_path):
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target)
+    return target
+
+
+def by_id(figures):
+    return {f.id: f for f in figures}
+
+
+def test_every_printed_table_cell_of_both_editions_is_in_the_audit(figures):
+    cells = 0
+    for edition, folder in (("en", DATA / "published/2022"), ("zh", DATA / "published/2022/zh")):
+        for path in folder.glob("*.csv"):
+            if path.stem in ("text-figures", "errata"):
+                continue
+            df = pd.read_csv(path, dtype=str)
+            cells += df.size
+    assert sum(f.id.count(":") >= 3 for f in figures) == cells
+
+
+def test_the_known_errata_and_only_those(figures):
+    errata = sorted(f.id for f in figures if f.status == "erratum")
+    assert errata == sorted([
+        "en:leading-cities:1:location_share_pct", "en:leading-cities:2:location_share_pct",
+        "zh:leading-cities:1:location_share_pct", "zh:leading-cities:2:location_share_pct",
+        "zh:risers-earth-environmental-sciences:15:city", "beijing-adj-pct", "zh-beijing-adj-pct"])
+    assert audit.unexplained(figures) == []
+
+
+def test_rounding_in_the_last_digit_is_reproduced_not_an_erratum(figures):
+    f = by_id(figures)
+    # 183.70 - 142.87 = 40.83, printed 40.84: possible when the inputs were 183.704 and 142.865.
+    assert f["en:risers-overall:20:change"].status == "reproduced"
+    # 15.76 / 12.24 = 128.76 %, printed 128.84: within what the rounded inputs allow.
+    assert f["en:risers-biological-sciences:11:change_pct"].status == "reproduced"
+
+
+def test_statuses_of_inputs_and_unknowns(figures):
+    f = by_id(figures)
+    assert f["en:leading-cities:9:location_share_pct"].status == "input"  # Tokyo: Japan's Share unknown
+    assert f["ny-adj-fall"].status == "not_checkable" and "not printed" in f["ny-adj-fall"].explanation
+    assert f["zh:rank-history:beijing:city"].status == "input"
+    assert f["cn-top10-prev"].status == "reproduced"
+
+
+def test_the_interval_check():
+    assert audit.consistent(19.45, 2, *audit.pct_change_interval(3126.63, 3734.62))
+    assert not audit.consistent(19.5, 1, *audit.pct_change_interval(3126.63, 3734.62))
+    assert audit.consistent(40.84, 2, *audit.change_interval(142.87, 183.70))
+    assert not audit.consistent(40.86, 2, *audit.change_interval(142.87, 183.70))
+
+
+def test_a_deliberately_wrong_printed_value_is_caught(ledger_copy, cli):
+    path = ledger_copy / "published/2022/risers-overall.csv"
+    df = pd.read_csv(path, dtype=str)
+    df.loc[2, "change"] = "252.61"  # printed 252.51
+    df.to_csv(path, index=False)
+    figures = audit.audit(2022, ledger_copy)
+    (wrong,) = audit.unexplained(figures)
+    assert wrong.id == "en:risers-overall:3:change" and wrong.printed == "252.61"
+    result = cli("audit", "--year", "2022", "--data", str(ledger_copy))
+    assert result.returncode == 1 and "en:risers-overall:3:change" in result.stderr
+
+
+def test_a_wrong_chinese_name_is_caught(ledger_copy):
+    path = ledger_copy / "published/2022/zh/partnerships-usa.csv"
+    df = pd.read_csv(path, dtype=str)
+    df.loc[7, "city2"] = "纽约"
+    df.to_csv(path, index=False)
+    (wrong,) = audit.unexplained(audit.audit(2022, ledger_copy))
+    assert wrong.id == "zh:partnerships-usa:8:city2" and wrong.recomputed == "伊萨卡"
+
+
+def test_a_wrong_text_figure_is_caught(ledger_copy):
+    path = ledger_copy / "published/2022/text-figures.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df.loc[df["id"] == "nanjing-rise", "value"] = "274"
+    df.to_csv(path, index=False)
+    (wrong,) = audit.unexplained(audit.audit(2022, ledger_copy))
+    assert wrong.id == "nanjing-rise" and wrong.recomputed.startswith("273.")
+
+
+def test_the_cli_scorecard_and_json(cli):
+    result = cli("audit", "--year", "2022", "--json")
+    assert result.returncode == 0, result.stderr
+    card = json.loads(result.stdout)
+    assert set(card) == {"year", "figures", "reproduced", "input", "not_checkable", "errata"}
+    assert card["figures"] == card["reproduced"] + card["input"] + card["not_checkable"] + len(card["errata"])
+    assert all(e["explanation"] for e in card["errata"])
+    text = cli("audit", "--year", "2022")
+    assert text.returncode == 0 and "errata         7" in text.stdout
