@@ -8,31 +8,43 @@ import subprocess
 import sys
 from pathlib import Path
 
-from analysis.paths import BOOK, BUILD, GENERATED, REPO
+from analysis.paths import BOOK, BUILD, REPO
 
 TOC = REPO / "_toc.yml"
 STATIC = BOOK / "_static"
 BUNDLE = STATIC / "altair-offline.js"
-# Pages that do not depend on a data year, after the editions.
-ABOUT_PAGES = ["book/rerun"]
+# Narrative pages, by language: the first opens the language's part of the book, the others close it.
+PAGES = {"en": ["book/intro", "book/rerun"], "zh": ["book/intro-zh", "book/rerun-zh"]}
+PART_TITLES = {
+    "en": ("Edition {edition} (data year {year})", "About this reproduction"),
+    "zh": ("{edition} 年版（{year} 数据年）", "关于本复现"),
+}
 
 
 class BuildError(Exception):
-    pass
+    """The book build failed; the previous _build/html is untouched."""
 
 
-def toc_text(editions: dict[int, list[Path]]) -> str:
-    """_toc.yml for the given editions (newest first), each a list of executed notebooks."""
+def toc_text(editions: dict[tuple[int | None, str], list[Path]]) -> str:
+    """_toc.yml for the given editions, keyed by (year, language) with year None for the common pages:
+    per language, its editions newest first, then its year-independent pages."""
     lines = ["# Written by `python -m analysis run` from notebooks/runs.toml; do not edit by hand.",
-             "format: jb-book", "root: book/intro", "parts:"]
-    for year in sorted(editions, reverse=True):
-        lines += [f'  - caption: "Edition {year + 1} (data year {year})"', "    chapters:"]
-        lines += [f"      - file: {path.relative_to(REPO).with_suffix('').as_posix()}" for path in editions[year]]
-    pages = [p.relative_to(REPO).with_suffix("").as_posix() for p in sorted((GENERATED / "common").glob("*.ipynb"))]
-    pages += [p for p in ABOUT_PAGES if (REPO / f"{p}.md").exists()]
-    if pages:
-        lines += ['  - caption: "About this reproduction"', "    chapters:"]
-        lines += [f"      - file: {p}" for p in pages]
+             "format: jb-book", f"root: {PAGES['en'][0]}", "parts:"]
+    doc = lambda path: path.relative_to(REPO).with_suffix("").as_posix()
+    languages = list(dict.fromkeys(lang for _, lang in editions))
+    for lang in languages:
+        edition_title, about_title = PART_TITLES[lang]
+        opening = [] if lang == "en" else PAGES[lang][:1]
+        for year in sorted((y for y, l in editions if l == lang and y is not None), reverse=True):
+            files = opening + [doc(p) for p in editions[(year, lang)]]
+            opening = []
+            lines += [f'  - caption: "{edition_title.format(edition=year + 1, year=year)}"', "    chapters:"]
+            lines += [f"      - file: {f}" for f in files]
+        about = [doc(p) for p in editions.get((None, lang), [])] + PAGES[lang][1:]
+        about = [p for p in about if (REPO / f"{p}.md").exists() or (REPO / f"{p}.ipynb").exists()]
+        if about:
+            lines += [f'  - caption: "{about_title}"', "    chapters:"]
+            lines += [f"      - file: {p}" for p in about]
     return "\n".join(lines) + "\n"
 
 

@@ -46,7 +46,9 @@ def cmd_tables(args) -> int:
     return 0
 
 
-def _editions(args) -> dict[int, list[Path]]:
+def _editions(args) -> dict[tuple[int | None, str], list[Path]]:
+    """Run the notebooks of the requested years (all by default) in every language of the matrix;
+    return every edition's executed notebooks, keyed by (year, language); year None = common pages."""
     from analysis import runner
 
     matrix = runner.read_matrix()
@@ -56,12 +58,13 @@ def _editions(args) -> dict[int, list[Path]]:
         raise runner.RunError(f"{unlisted[0]} is not in `years` of notebooks/runs.toml {matrix['years']}: "
                               "add it there to build that edition")
     editions = {}
-    for year in matrix["years"]:
-        if year in years:
-            editions[year] = runner.run_year(year, args.data, GENERATED, force=args.force, jobs=args.jobs)
-        else:
-            editions[year] = sorted((GENERATED / str(year)).glob("*.ipynb"))
-    runner.run_common(GENERATED, force=args.force, jobs=args.jobs)
+    for lang in matrix.get("languages", ["en"]):
+        for year in matrix["years"]:
+            if year in years:
+                editions[(year, lang)] = runner.run_year(year, args.data, GENERATED, lang, args.force, args.jobs)
+            else:
+                editions[(year, lang)] = sorted(runner.edition_folder(GENERATED, year, lang).glob("*.ipynb"))
+        editions[(None, lang)] = runner.run_common(GENERATED, lang, args.force, args.jobs)
     return editions
 
 

@@ -117,7 +117,7 @@ def plan(year: int, data_dir: Path = DATA, lang: str = "en", matrix: dict | None
             parameters = {"year": year, **extra, "lang": lang}
             stem = f"{spec['template']}-{slug}" if slug else spec["template"]
             runs.append((spec["chapter"], order, Run(
-                year, spec["template"], parameters, stem, spec["title"].format(name=name),
+                year, spec["template"], parameters, stem, spec.get(f"title_{lang}", spec["title"]).format(name=name),
                 _inputs_hash(NOTEBOOKS / f"{spec['template']}.ipynb", parameters, data, code, ledger))))
     runs.sort(key=lambda r: (r[0], r[1]))
     numbered = []
@@ -134,14 +134,23 @@ def plan_common(lang: str = "en", matrix: dict | None = None) -> list[Run]:
     for i, spec in enumerate(matrix.get("common", []), start=1):
         parameters = {"lang": lang}
         template = NOTEBOOKS / f"{spec['template']}.ipynb"
-        runs.append(Run(None, spec["template"], parameters, f"{i:02d}-{spec['template']}", spec["title"],
+        runs.append(Run(None, spec["template"], parameters, f"{i:02d}-{spec['template']}", spec.get(f"title_{lang}", spec["title"]),
                         _inputs_hash(template, parameters, None, code)))
     return runs
 
 
+def _other_editions(run: Run) -> str:
+    """Links to the same page in the other languages of the matrix."""
+    names = {"en": "English edition", "zh": "中文版"}
+    lang = run.parameters.get("lang", "en")
+    links = [f"[{names.get(other, other)}](../{edition_folder(Path('.'), run.year, other).name}/{run.name}.ipynb)"
+             for other in read_matrix().get("languages", ["en"]) if other != lang]
+    return f"\n\n*{' · '.join(links)}*" if links else ""
+
+
 def _clean(nb: nbformat.NotebookNode, run: Run) -> nbformat.NotebookNode:
     """Make an executed notebook deterministic and fit for the book: no papermill timestamps, stable
-    cell ids, the page title set, prose cells of other languages removed."""
+    cell ids, the page title and label set, links to the other languages, other languages' prose removed."""
     nb.metadata.pop("papermill", None)
     nb.metadata[METADATA_KEY] = {"template": run.template, "parameters": run.parameters, "inputs_hash": run.inputs_hash}
     lang = run.parameters.get("lang", "en")
@@ -158,13 +167,16 @@ def _clean(nb: nbformat.NotebookNode, run: Run) -> nbformat.NotebookNode:
         kept.append(cell)
     for i, cell in enumerate(kept):
         cell.id = f"cell-{i:02d}"
-    for cell in kept:
-        if cell.cell_type == "markdown" and run.year:
-            cell.source = cell.source.replace("@YEAR@", str(run.year))
     first_markdown = next(c for c in kept if c.cell_type == "markdown")
     # A label per page lets other pages link to it: (<template>-<year>)= e.g. {ref}`audit-2022`.
-    label = f"({run.template}-{run.year})=\n" if run.year and len([1 for k in run.parameters if k not in ("year", "lang")]) == 0 else ""
-    first_markdown.source = label + (f"# {run.title} ({run.year})" if run.year else f"# {run.title}")
+    suffix = "" if lang == "en" else f"-{lang}"
+    once_a_year = run.year and not any(k not in ("year", "lang") for k in run.parameters)
+    label = f"({run.template}-{run.year}{suffix})=\n" if once_a_year else ""
+    year = (f" ({run.year})" if lang == "en" else f"（{run.year}）") if run.year else ""
+    first_markdown.source = f"{label}# {run.title}{year}{_other_editions(run)}"
+    for cell in kept:
+        if cell.cell_type == "markdown":
+            cell.source = cell.source.replace("@YEAR@", str(run.year))
     nb.cells = kept
     return nb
 

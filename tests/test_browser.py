@@ -48,7 +48,7 @@ def open_offline(browser, path: Path):
 
 
 def test_the_book_has_pages():
-    assert len(PAGES) >= 12
+    assert len(PAGES) >= 28  # 13 pages in each language, and the two introductions
 
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: str(p.relative_to(HTML)))
@@ -60,7 +60,7 @@ def test_page_works_offline(browser, path):
             charts.nth(i).locator("svg, canvas").first.wait_for(state="attached", timeout=10_000)
         source = path.read_text(encoding="utf-8")
         assert page.locator("table.sc-table").count() == source.count('<table class="sc-table">')
-        if "generated" in path.parts and "common" not in path.parts:
+        if "generated" in path.parts and not any(part.startswith("common") for part in path.parts):
             assert page.locator("table.sc-table").count() >= 1
             if not any(template in path.name for template in CHARTLESS):
                 assert charts.count() >= 1
@@ -80,5 +80,25 @@ def test_charts_have_a_text_alternative_and_tooltips(browser):
         page.locator("figure.sc-chart path[role='graphics-symbol']").first.hover()
         page.locator("#vg-tooltip-element.visible").wait_for(timeout=5_000)
         assert "Share" in page.locator("#vg-tooltip-element").inner_text()
+    finally:
+        context.close()
+
+
+def test_every_page_links_to_its_other_edition():
+    for path in PAGES:
+        html = path.read_text(encoding="utf-8")
+        zh = path.stem.endswith("-zh") or any(part.endswith("-zh") for part in path.parts)
+        assert ("English edition" if zh else "中文版") in html, path
+
+
+def test_chinese_charts_have_a_cjk_font(browser):
+    """Without a CJK font the labels draw as boxes; the font must be there and chosen by the chart."""
+    path = next(p for p in PAGES if "2022-zh" in p.parts and "partnerships-china" in p.name)
+    context, page, _, _ = open_offline(browser, path)
+    try:
+        page.locator("figure.sc-chart svg").first.wait_for(state="attached")
+        assert page.evaluate("document.fonts.check('12px \"Noto Sans CJK SC\"', '北京')")
+        label = page.locator("figure.sc-chart svg text", has_text="北京").first
+        assert "Noto Sans CJK SC" in label.evaluate("e => getComputedStyle(e).fontFamily + (e.getAttribute('font-family') || '')")
     finally:
         context.close()

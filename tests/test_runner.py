@@ -31,11 +31,38 @@ def test_committed_notebooks_were_made_by_the_current_code_and_data(runs):
     for run in runs:
         meta = json.loads((GENERATED / "2022" / f"{run.name}.ipynb").read_text())["metadata"][runner.METADATA_KEY]
         assert meta["inputs_hash"] == run.inputs_hash, f"{run.name} is stale: run `make book` and commit"
+    for run in runner.plan(2022, lang="zh") + runner.plan_common("zh") + runner.plan_common("en"):
+        folder = runner.edition_folder(GENERATED, run.year, run.parameters["lang"])
+        meta = json.loads((folder / f"{run.name}.ipynb").read_text())["metadata"][runner.METADATA_KEY]
+        assert meta["inputs_hash"] == run.inputs_hash, f"{run.name} is stale: run `make book` and commit"
 
 
 def test_the_toc_lists_every_generated_notebook():
-    editions = {2022: sorted((GENERATED / "2022").glob("*.ipynb"))}
+    matrix = runner.read_matrix()
+    editions = {(year, lang): sorted(runner.edition_folder(GENERATED, year, lang).glob("*.ipynb"))
+                for lang in matrix["languages"] for year in matrix["years"] + [None]}
+    assert all(editions.values())
     assert TOC.read_text() == toc_text(editions)
+
+
+def test_each_language_keeps_only_its_own_prose():
+    for lang, other in (("en", "zh"), ("zh", "en")):
+        for path in runner.edition_folder(GENERATED, 2022, lang).glob("*.ipynb"):
+            nb = nbformat.read(path, as_version=4)
+            tags = {t for c in nb.cells for t in c.metadata.get("tags", [])}
+            assert f"lang-{other}" not in tags, path
+
+
+def test_the_chinese_edition_has_every_table_of_the_chinese_supplement():
+    from analysis import tables
+    from analysis.data import load_year
+    from analysis.paths import DATA
+
+    printed = {p.stem for p in (DATA / "published/2022/zh").glob("*.csv")}
+    zh_pages = " ".join(p.read_text(encoding="utf-8") for p in runner.edition_folder(GENERATED, 2022, "zh").glob("*.ipynb"))
+    for stem in printed:
+        assert f"{stem}-2022.csv" in zh_pages, stem
+    assert "纽约都市圈" in zh_pages and "中国科学院化学研究所" in zh_pages
 
 
 def test_executed_notebooks_carry_no_timestamps_and_stable_ids():
