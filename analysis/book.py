@@ -25,23 +25,23 @@ class BuildError(Exception):
     """The book build failed; the previous _build/html is untouched."""
 
 
-def toc_text(editions: dict[tuple[int | None, str], list[Path]]) -> str:
+def toc_text(editions: dict[tuple[int | None, str], list[Path]], source: Path = REPO, pages: dict = PAGES) -> str:
     """_toc.yml for the given editions, keyed by (year, language) with year None for the common pages:
     per language, its editions newest first, then its year-independent pages."""
     lines = ["# Written by `python -m analysis run` from notebooks/runs.toml; do not edit by hand.",
-             "format: jb-book", f"root: {PAGES['en'][0]}", "parts:"]
-    doc = lambda path: path.relative_to(REPO).with_suffix("").as_posix()
+             "format: jb-book", f"root: {pages['en'][0]}", "parts:"]
+    doc = lambda path: path.relative_to(source).with_suffix("").as_posix()
     languages = list(dict.fromkeys(lang for _, lang in editions))
     for lang in languages:
         edition_title, about_title = PART_TITLES[lang]
-        opening = [] if lang == "en" else PAGES[lang][:1]
+        opening = [] if lang == "en" else pages[lang][:1]
         for year in sorted((y for y, l in editions if l == lang and y is not None), reverse=True):
             files = opening + [doc(p) for p in editions[(year, lang)]]
             opening = []
             lines += [f'  - caption: "{edition_title.format(edition=year + 1, year=year)}"', "    chapters:"]
             lines += [f"      - file: {f}" for f in files]
-        about = [doc(p) for p in editions.get((None, lang), [])] + PAGES[lang][1:]
-        about = [p for p in about if (REPO / f"{p}.md").exists() or (REPO / f"{p}.ipynb").exists()]
+        about = [doc(p) for p in editions.get((None, lang), [])] + pages[lang][1:]
+        about = [p for p in about if (source / f"{p}.md").exists() or (source / f"{p}.ipynb").exists()]
         if about:
             lines += [f'  - caption: "{about_title}"', "    chapters:"]
             lines += [f"      - file: {p}" for p in about]
@@ -66,12 +66,12 @@ def write_bundle() -> Path:
     return BUNDLE
 
 
-def build_html(out: Path = BUILD) -> Path:
-    """jupyter-book build with warnings as errors, into a staging folder swapped into out/html."""
+def build_html(out: Path = BUILD, source: Path = REPO) -> Path:
+    """jupyter-book build of `source` with warnings as errors, into a staging folder swapped into out/html."""
     write_bundle()
     staging = out / ".staging"
     shutil.rmtree(staging, ignore_errors=True)
-    cmd = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(REPO), "--path-output", str(staging),
+    cmd = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(source), "--path-output", str(staging),
            "-W", "-n", "--keep-going"]
     result = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     if result.returncode != 0:
@@ -87,3 +87,31 @@ def build_html(out: Path = BUILD) -> Path:
     shutil.rmtree(old, ignore_errors=True)
     shutil.rmtree(staging, ignore_errors=True)
     return html
+
+
+def build_other_data(data_dir: Path, out: Path, years: list[int], log=print) -> Path:
+    """A separate book built from another data folder (e.g. a simulated one), in every language of
+    the run matrix, into out/src (sources) and out/html. The repository's book is not touched."""
+    from analysis import runner
+    from analysis.paths import shown
+
+    source = out / "src"
+    generated = source / "book" / "generated"
+    editions = {}
+    for lang in runner.read_matrix().get("languages", ["en"]):
+        for year in years:
+            editions[(year, lang)] = runner.run_year(year, data_dir, generated, lang, log=log)
+        editions[(None, lang)] = runner.run_common(generated, lang, log=log)
+    shutil.copy(REPO / "_config.yml", source / "_config.yml")
+    shutil.copytree(STATIC, source / "book" / "_static", dirs_exist_ok=True)
+    label = (Path(data_dir) / "README.txt").read_text(encoding="utf-8").strip() if (Path(data_dir) / "README.txt").exists() else ""
+    where = shown(Path(data_dir))
+    (source / "book" / "intro.md").write_text(
+        f"# Science Cities, built from another data folder\n\n*[中文版](intro-zh.md)*\n\nThe pages of this book were "
+        f"executed on the data folder `{where}`, not on the figures transcribed from the supplement.\n\n{label}\n", encoding="utf-8")
+    (source / "book" / "intro-zh.md").write_text(
+        f"# 科研城市：基于其他数据文件夹构建\n\n*[English edition](intro.md)*\n\n本书各页基于数据文件夹 `{where}` 执行，"
+        f"而非转录自增刊的数字。\n\n{label}\n", encoding="utf-8")
+    pages = {"en": ["book/intro"], "zh": ["book/intro-zh"]}
+    (source / "_toc.yml").write_text(toc_text(editions, source, pages), encoding="utf-8")
+    return build_html(out, source)

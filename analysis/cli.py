@@ -76,8 +76,13 @@ def cmd_run(args) -> int:
 
 
 def cmd_book(args) -> int:
-    from analysis.book import build_html, write_toc
+    from analysis.book import build_html, build_other_data, write_toc
 
+    if args.out:
+        years = [args.year] if args.year else years_with_data(args.data)
+        html = build_other_data(args.data, args.out, years)
+        print(f"book: {shown(html / 'index.html')}")
+        return 0
     write_toc(_editions(args))
     html = build_html()
     print(f"book: {shown(html / 'index.html')}")
@@ -97,6 +102,45 @@ def cmd_audit(args) -> int:
         print(f"error: {len(missing)} printed figure(s) differ from the recomputation with no explanation in "
               f"data/published/{args.year}/errata.csv: {', '.join(f.id for f in missing[:5])}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _years(text: str) -> list[int]:
+    first, _, last = text.partition("-")
+    years = list(range(_year(first), _year(last or first) + 1))
+    if not years:
+        raise argparse.ArgumentTypeError(f"an empty range of years: {text!r}")
+    return years
+
+
+def cmd_simulate(args) -> int:
+    from analysis import build, simulate
+
+    world = simulate.make_world(args.seed)
+    records = simulate.simulate(world, args.years, args.articles, args.seed)
+    records_dir = args.out / "records"
+    records_dir.mkdir(parents=True, exist_ok=True)
+    for name in ("articles", "authorships", "affiliations"):
+        getattr(records, name).to_csv(records_dir / f"{name}.csv", index=False, lineterminator="\n")
+    data_dir = args.out / "data"
+    build.write_data_folder(records, world, args.years[-1], data_dir, source=simulate.LABEL)
+    for folder in (records_dir, data_dir):
+        (folder / "README.txt").write_text(f"{simulate.LABEL}\nyears={args.years[0]}-{args.years[-1]} "
+                                           f"articles={args.articles} seed={args.seed}\n", encoding="utf-8")
+    print(f"{shown(records_dir)}: {len(records.articles):,} articles, {len(records.authorships):,} authorship rows")
+    print(f"{shown(data_dir)}: data year {args.years[-1]} (use --data {shown(data_dir)})")
+    return 0
+
+
+def cmd_bench(args) -> int:
+    import json
+
+    from analysis import bench
+
+    if args.measure:
+        print(json.dumps(bench.measure(args.measure, args.scale)))
+        return 0
+    bench.run(args.scales, reference=not args.no_reference)
     return 0
 
 
@@ -130,12 +174,33 @@ def parser() -> argparse.ArgumentParser:
         r.add_argument("--force", action="store_true", help="re-execute even unchanged notebooks")
         r.add_argument("--jobs", type=int, default=2, help="notebooks executed in parallel (default 2)")
         _add_data(r)
+        if name == "book":
+            r.add_argument("--out", type=Path, help="build a separate book from --data into this folder "
+                                                     "(every year the data folder holds); the repository's book is untouched")
         r.set_defaults(func=func)
+
+    s = sub.add_parser("simulate", help="write a seeded synthetic article set and the data year built from it",
+                       description="Write OUT/records (articles, authorships, affiliations; SYNTHETIC) and OUT/data, a data "
+                                   "folder for the last year built from them by the metrics engine.")
+    s.add_argument("--years", type=_years, required=True, help="e.g. 2015-2023")
+    s.add_argument("--articles", type=int, default=80_000, help="articles per year (default 80,000)")
+    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--out", type=Path, required=True)
+    s.set_defaults(func=cmd_simulate)
+
+    b = sub.add_parser("bench", help="time the metrics engine against the pandas reference (prints figures)",
+                       description="One row per size (multiples of ~80,000 articles); the last line is a summary of 1x.")
+    b.add_argument("--scales", type=lambda t: [int(x) for x in t.split(",")], default=[1, 4, 16], help="default 1,4,16")
+    b.add_argument("--no-reference", action="store_true", help="time the engine only")
+    b.add_argument("--measure", choices=["engine", "reference"], help=argparse.SUPPRESS)
+    b.add_argument("--scale", type=int, default=1, help=argparse.SUPPRESS)
+    b.set_defaults(func=cmd_bench)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    from analysis import metrics
     from analysis.book import BuildError
     from analysis.runner import RunError
 
@@ -145,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: the input data is invalid ({len(e.problems)} problem{'s' if len(e.problems) != 1 else ''}):", file=sys.stderr)
         for problem in e.problems:
             print(f"  {problem}", file=sys.stderr)
+        return 1
+    except metrics.RecordError as e:
+        print(f"error: {e}", file=sys.stderr)
         return 1
     except (RunError, BuildError) as e:
         print(f"error: {e}", file=sys.stderr)

@@ -53,34 +53,62 @@ def read_records(folder: Path) -> Records:
 
 def _connect(records: Records, known_subjects: set[str] | None) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
+    try:  # a terminal progress bar would garble the CLI's output; in Jupyter DuckDB shows none anyway
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.InvalidInputException:
+        pass
     con.register("articles_in", records.articles)
     con.register("authorships_in", records.authorships)
     con.register("affiliations_in", records.affiliations)
     _check(con, known_subjects)
-    # One row per (article, subject) plus the overall row: an article counts once overall even when it
-    # belongs to several subjects.
+    # Integer codes for every id: hashing and grouping integers is several times faster than strings.
     con.execute("""
-        CREATE TEMP TABLE article_subject AS
-        SELECT article_id, year, trim(s) AS subject
-        FROM (SELECT article_id, year, unnest(string_split(subjects, ';')) AS s FROM articles_in)
-        WHERE trim(s) <> ''
-        UNION ALL SELECT article_id, year, 'overall' FROM articles_in
+        CREATE TEMP TABLE article AS
+        SELECT row_number() OVER (ORDER BY article_id) AS a, article_id, year, coalesce(subjects, '') AS subjects
+        FROM articles_in
     """)
+    # One integer per (year, subject combination): what every metric is first aggregated by.
+    con.execute("""
+        CREATE TEMP TABLE year_subjects AS
+        SELECT row_number() OVER (ORDER BY year, subjects) AS ys, year, subjects
+        FROM (SELECT DISTINCT year, subjects FROM article)
+    """)
+    for level, column in LEVELS.items():
+        con.execute(f"""
+            CREATE TEMP TABLE code_{level} AS
+            SELECT row_number() OVER (ORDER BY {column}) AS code, {column} AS entity
+            FROM (SELECT DISTINCT {column} FROM affiliations_in)
+        """)
+    con.execute("""
+        CREATE TEMP TABLE affiliation AS
+        SELECT f.affiliation_id, i.code AS institution, c.code AS city, n.code AS country
+        FROM affiliations_in f
+        JOIN code_institution i ON i.entity = f.institution_id
+        JOIN code_city c ON c.entity = f.city_id
+        JOIN code_country n ON n.entity = f.country
+    """)
+    # Each authorship row's part of its article: 1 / (authors on the article * affiliations of the author).
     con.execute("""
         CREATE TEMP TABLE part AS
-        WITH a AS (
-            SELECT DISTINCT article_id, author_position, affiliation_id FROM authorships_in
+        WITH x AS (  -- no DISTINCT needed: _check refuses duplicated authorship rows
+            SELECT ar.a, w.author_position, w.affiliation_id
+            FROM authorships_in w JOIN article ar USING (article_id)
         ), sizes AS (
-            SELECT article_id, count(DISTINCT author_position) AS n_authors FROM a GROUP BY article_id
+            SELECT a, count(DISTINCT author_position) AS n_authors FROM x GROUP BY a
         ), multi AS (
-            SELECT article_id, author_position, count(*) AS n_affiliations FROM a GROUP BY article_id, author_position
+            SELECT a, author_position, count(*) AS n_affiliations FROM x GROUP BY a, author_position
         )
-        SELECT a.article_id, f.institution_id, f.city_id, f.country,
-               1.0 / (s.n_authors * m.n_affiliations) AS weight
-        FROM a
-        JOIN sizes s USING (article_id)
-        JOIN multi m USING (article_id, author_position)
-        JOIN affiliations_in f USING (affiliation_id)
+        SELECT x.a, f.institution, f.city, f.country, 1.0 / (s.n_authors * m.n_affiliations) AS weight
+        FROM x JOIN sizes s USING (a) JOIN multi m USING (a, author_position) JOIN affiliation f USING (affiliation_id)
+    """)
+    # The subjects of each distinct subject combination, plus 'overall' for every combination: an article
+    # counts once overall even when it belongs to several subjects.
+    con.execute("""
+        CREATE TEMP TABLE subject_of AS
+        SELECT DISTINCT subjects, trim(s) AS subject
+        FROM (SELECT subjects, unnest(string_split(subjects, ';')) AS s FROM (SELECT DISTINCT subjects FROM article))
+        WHERE trim(s) <> ''
+        UNION ALL SELECT DISTINCT subjects, 'overall' FROM article
     """)
     return con
 
@@ -97,8 +125,9 @@ def _check(con: duckdb.DuckDBPyConnection, known_subjects: set[str] | None) -> N
         "authorships of unknown articles": "SELECT DISTINCT article_id FROM authorships_in EXCEPT SELECT article_id FROM articles_in ORDER BY 1",
         "authorships pointing to an unknown affiliation": "SELECT DISTINCT affiliation_id FROM authorships_in EXCEPT SELECT affiliation_id FROM affiliations_in ORDER BY 1",
         "duplicated authorship rows (article_id, author_position, affiliation_id)": """
-            SELECT article_id || '/' || author_position || '/' || affiliation_id FROM authorships_in
-            GROUP BY ALL HAVING count(*) > 1 ORDER BY 1""",
+            SELECT article_id || '/' || author_position || '/' || affiliation_id FROM (
+                SELECT article_id, author_position, affiliation_id FROM authorships_in
+                GROUP BY ALL HAVING count(*) > 1) ORDER BY 1""",
         "affiliations without a city or country": """
             SELECT affiliation_id FROM affiliations_in
             WHERE city_id IS NULL OR country IS NULL OR trim(city_id) = '' OR trim(country) = '' ORDER BY 1""",
@@ -125,17 +154,54 @@ def compute(records: Records, known_subjects: set[str] | None = None, pairs: boo
       share:     level, year, subject, entity, share, count
       adjusted:  level, year, subject, entity, adjusted_share   (scaled to the latest year)
       totals:    year, subject, articles
-      cs:        level, year, subject, entity_a, entity_b, cs   (A's Share on articles shared with B)
+      cs:        level, year, subject, entity_a, entity_b, cs, count   (A's Share on articles shared with B)
     Rows are sorted, so the output does not depend on the order of the input rows.
+
+    Everything is first aggregated per (year, subject combination), which is small, and only then
+    spread over the subjects of each combination.
     """
     con = _connect(records, known_subjects)
-    share_sql = " UNION ALL ".join(f"""
-        SELECT '{level}' AS level, s.year, s.subject, p.{column} AS entity,
-               sum(p.weight) AS share, count(DISTINCT p.article_id) AS count
-        FROM part p JOIN article_subject s USING (article_id)
-        GROUP BY ALL""" for level, column in LEVELS.items())
-    share = con.execute(f"SELECT * FROM ({share_sql}) ORDER BY level, year, subject, entity").df()
-    totals = con.execute("SELECT year, subject, count(*) AS articles FROM article_subject GROUP BY ALL ORDER BY year, subject").df()
+    shares, cs = [], []
+    for level in LEVELS:
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE per_article AS
+            SELECT p.a, y.ys, p.{level} AS e, sum(p.weight) AS s
+            FROM part p JOIN article ar USING (a) JOIN year_subjects y USING (year, subjects)
+            GROUP BY p.a, y.ys, p.{level}
+        """)
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE share_{level} AS
+            SELECT '{level}' AS level, y.year, so.subject, c.code, c.entity, sum(g.s) AS share, sum(g.n)::BIGINT AS count
+            FROM (SELECT ys, e, sum(s) AS s, count(*) AS n FROM per_article GROUP BY ys, e) g
+            JOIN year_subjects y USING (ys) JOIN subject_of so USING (subjects) JOIN code_{level} c ON c.code = g.e
+            GROUP BY ALL""")
+        if pairs:
+            # Each unordered pair once (ea < eb), with both directions' scores; unfolded afterwards.
+            con.execute(f"""
+                CREATE OR REPLACE TEMP TABLE pair_{level} AS
+                SELECT '{level}' AS level, y.year, so.subject, g.ea, g.eb, sum(g.cs_ab) AS cs_ab, sum(g.cs_ba) AS cs_ba,
+                       sum(g.n)::BIGINT AS count
+                FROM (SELECT x.ys, x.e AS ea, y.e AS eb, sum(x.s) AS cs_ab, sum(y.s) AS cs_ba, count(*) AS n
+                      FROM per_article x JOIN per_article y ON x.a = y.a AND x.e < y.e
+                      GROUP BY x.ys, x.e, y.e) g
+                JOIN year_subjects y USING (ys) JOIN subject_of so USING (subjects)
+                GROUP BY ALL
+            """)
+            con.execute(f"""
+                CREATE OR REPLACE TEMP TABLE cs_{level} AS
+                SELECT level, year, subject, ea, eb, cs_ab AS cs, count FROM pair_{level}
+                UNION ALL SELECT level, year, subject, eb, ea, cs_ba, count FROM pair_{level}
+            """)
+    # Names leave as categoricals (DuckDB ENUM -> pandas Categorical): far cheaper than millions of strings.
+    con.execute("CREATE TYPE entity_name AS ENUM (SELECT DISTINCT entity FROM (" +
+                " UNION ALL ".join(f"SELECT entity FROM code_{level}" for level in LEVELS) + ") ORDER BY 1)")
+    con.execute("CREATE TYPE level_name AS ENUM ('city', 'country', 'institution')")
+    con.execute("CREATE TYPE subject_name AS ENUM (SELECT DISTINCT subject FROM subject_of ORDER BY 1)")
+    # Codes follow the sort order of the ids, so ordering by code orders by id, cheaply.
+    share = con.execute(" UNION ALL ".join(f"SELECT level, year, subject, entity, share, count FROM share_{level}" for level in LEVELS)
+                        + " ORDER BY level, year, subject, entity").df()
+    totals = con.execute("""SELECT ar.year, so.subject, count(*) AS articles FROM article ar JOIN subject_of so USING (subjects)
+                            GROUP BY ALL ORDER BY year, subject""").df()
     con.register("share_df", share)
     con.register("totals_df", totals)
     adjusted = con.execute("""
@@ -147,19 +213,11 @@ def compute(records: Records, known_subjects: set[str] | None = None, pairs: boo
     """).df()
     out = {"share": share, "adjusted": adjusted, "totals": totals}
     if pairs:
-        cs_sql = " UNION ALL ".join(f"""
-            SELECT '{level}' AS level, article_id, {column} AS entity, sum(weight) AS share
-            FROM part GROUP BY article_id, {column}""" for level, column in LEVELS.items())
-        out["cs"] = con.execute(f"""
-            WITH per_article AS ({cs_sql})
-            SELECT a.level, s.year, s.subject, a.entity AS entity_a, b.entity AS entity_b, sum(a.share) AS cs,
-                   count(*) AS count
-            FROM per_article a
-            JOIN per_article b ON a.article_id = b.article_id AND a.level = b.level AND a.entity <> b.entity
-            JOIN article_subject s ON s.article_id = a.article_id
-            GROUP BY ALL
-            ORDER BY level, year, subject, entity_a, entity_b
-        """).df()
+        out["cs"] = con.execute(" UNION ALL ".join(
+            f"""SELECT * FROM (SELECT g.level::level_name AS level, g.year, g.subject::subject_name AS subject, a.entity::entity_name AS entity_a,
+                       b.entity::entity_name AS entity_b, g.cs, g.count
+                FROM cs_{level} g JOIN code_{level} a ON a.code = g.ea JOIN code_{level} b ON b.code = g.eb
+                ORDER BY g.year, g.subject, g.ea, g.eb)""" for level in LEVELS)).df()
     con.close()
     return out
 

@@ -87,7 +87,7 @@ def rank_history_facts(data: YearData, lang: str = "en", top: int = 10) -> dict:
     faller = rh.loc[rh[change].idxmin()]
     first_year = min(int(c[1:]) for c in rh.columns if c.startswith("r") and c[1:].isdigit())
     newcomers = rh[(rh[f"r{year}"] <= top) & (rh[f"r{prev}"] > top)]
-    longest = rh.loc[rh[f"r{first_year}"].idxmax()]
+    longest = rh.loc[(rh[f"r{first_year}"] - rh[f"r{year}"]).idxmax()]
     return {
         "first_year": first_year,
         "n_cities": len(rh),

@@ -39,13 +39,14 @@ class Run:
     name: str  # output file stem
     title: str
     inputs_hash: str = field(default="", compare=False)
+    drop_tags: tuple[str, ...] = ()  # cells with these tags are removed (e.g. links to an audit that does not exist)
 
     @property
     def template_path(self) -> Path:
         return NOTEBOOKS / f"{self.template}.ipynb"
 
     def describe(self) -> str:
-        extra = [f"{k}={v}" for k, v in self.parameters.items() if k not in ("year", "lang")]
+        extra = [f"{k}={v}" for k, v in self.parameters.items() if k not in ("year", "lang", "data_dir")]
         return f"{self.template} ({', '.join(([str(self.year)] if self.year else []) + extra)})"
 
 
@@ -112,17 +113,21 @@ def plan(year: int, data_dir: Path = DATA, lang: str = "en", matrix: dict | None
         if not _needed(data, spec["needs"]):
             continue
         ledger = ledger_files(data) if spec["needs"] == "published" else []
+        drop = () if ledger_files(data) else ("needs-published",)
         for extra, slug, name in _instances(data, spec["each"], lang):
             order = subject_order.get(extra.get("subject"), 0)
             parameters = {"year": year, **extra, "lang": lang}
+            if Path(data_dir).resolve() != DATA.resolve():
+                parameters["data_dir"] = str(Path(data_dir).resolve())
             stem = f"{spec['template']}-{slug}" if slug else spec["template"]
             runs.append((spec["chapter"], order, Run(
                 year, spec["template"], parameters, stem, spec.get(f"title_{lang}", spec["title"]).format(name=name),
-                _inputs_hash(NOTEBOOKS / f"{spec['template']}.ipynb", parameters, data, code, ledger))))
+                _inputs_hash(NOTEBOOKS / f"{spec['template']}.ipynb", parameters, data, code, ledger), drop)))
     runs.sort(key=lambda r: (r[0], r[1]))
     numbered = []
     for i, (chapter, _, run) in enumerate(runs, start=1):
-        numbered.append(Run(run.year, run.template, run.parameters, f"{chapter:02d}-{i:02d}-{run.name}", run.title, run.inputs_hash))
+        numbered.append(Run(run.year, run.template, run.parameters, f"{chapter:02d}-{i:02d}-{run.name}", run.title,
+                            run.inputs_hash, run.drop_tags))
     return numbered
 
 
@@ -157,7 +162,7 @@ def _clean(nb: nbformat.NotebookNode, run: Run) -> nbformat.NotebookNode:
     kept = []
     for cell in nb.cells:
         tags = cell.metadata.get("tags", [])
-        if any(tag.startswith("lang-") and tag != f"lang-{lang}" for tag in tags):
+        if any(tag.startswith("lang-") and tag != f"lang-{lang}" for tag in tags) or set(tags) & set(run.drop_tags):
             continue
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
@@ -170,7 +175,7 @@ def _clean(nb: nbformat.NotebookNode, run: Run) -> nbformat.NotebookNode:
     first_markdown = next(c for c in kept if c.cell_type == "markdown")
     # A label per page lets other pages link to it: (<template>-<year>)= e.g. {ref}`audit-2022`.
     suffix = "" if lang == "en" else f"-{lang}"
-    once_a_year = run.year and not any(k not in ("year", "lang") for k in run.parameters)
+    once_a_year = run.year and not any(k not in ("year", "lang", "data_dir") for k in run.parameters)
     label = f"({run.template}-{run.year}{suffix})=\n" if once_a_year else ""
     year = (f" ({run.year})" if lang == "en" else f"（{run.year}）") if run.year else ""
     first_markdown.source = f"{label}# {run.title}{year}{_other_editions(run)}"

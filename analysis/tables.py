@@ -13,6 +13,10 @@ import pandas as pd
 
 from analysis.data import YearData
 
+# How many rows each table shows, as in the supplement. A data year built from article records
+# (analysis.build) holds every city; the 2022 transcription holds exactly these.
+TOP = {"leading-cities": 20, "risers": 20, "partnerships": 10, "institution-partnerships": 10}
+
 # Columns of each CSV written by `python -m analysis tables` (the output contract).
 CONTRACT = {
     "leading-cities": ["rank", "city", "country", "share", "count", "location_share_pct"],
@@ -75,7 +79,7 @@ def leading_cities(data: YearData, subject: str = "overall", lang: str = "en") -
         printed = df["location_share_pct"].isna() & df["city_id"].isin(given.index)
         df.loc[printed, "location_share_pct"] = df.loc[printed, "city_id"].map(given)
         df.loc[printed, "location_share_source"] = "printed input"
-    df = _ranked(df, "share")
+    df = _ranked(df, "share").head(TOP["leading-cities"])
     return df[CONTRACT["leading-cities"] + ["location_share_source", "city_id"]]
 
 
@@ -98,7 +102,7 @@ def risers(data: YearData, subject: str, lang: str = "en") -> pd.DataFrame:
     df = _with_city_and_country(df, data, lang)
     df["change"] = df["adjusted_share"] - df["adjusted_share_prev"]
     df["change_pct"] = df["change"] / df["adjusted_share_prev"] * 100
-    df = _ranked(df, "change")
+    df = _ranked(df, "change").head(TOP["risers"])
     return df[CONTRACT["risers"] + ["city_id"]]
 
 
@@ -137,7 +141,7 @@ def city_partnerships(data: YearData, country: str, lang: str = "en") -> pd.Data
     names = _names(data, "cities", "city_id", lang)
     df["city1"], df["city2"] = df["city1_id"].map(names), df["city2_id"].map(names)
     df["bcs"] = df["cs1"] + df["cs2"]
-    df = _ranked(df, "bcs")
+    df = _ranked(df, "bcs").head(TOP["partnerships"])
     return df[CONTRACT["partnerships"] + ["city1_id", "city2_id"]]
 
 
@@ -152,7 +156,7 @@ def institution_partnerships(data: YearData, city: str, lang: str = "en") -> pd.
     df = _with_city_and_country(ip[ip["city_id"] == city], data, lang)
     names = _names(data, "institutions", "institution_id", lang)
     df["institution1"], df["institution2"] = df["institution1_id"].map(names), df["institution2_id"].map(names)
-    df = _ranked(df, "bcs")
+    df = _ranked(df, "bcs").head(TOP["institution-partnerships"])
     return df[CONTRACT["institution-partnerships"] + ["institution1_id", "institution2_id"]]
 
 

@@ -1,0 +1,66 @@
+"""Benchmark of the metrics engine against the vectorised pandas reference (tests/reference_metrics.py).
+
+Each measurement runs in its own process, so that its peak memory (ru_maxrss) is its own. The timed
+work is a whole data year: Count, Share and adjusted Share of cities, institutions and countries in
+every subject and overall, and every pair's collaboration score. Generating the articles is not timed.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+
+from analysis.paths import REPO
+
+ARTICLES_1X = 80_000  # about one Nature Index year
+
+
+def measure(kind: str, scale: int, seed: int = 2022) -> dict:
+    """Run in a child process: simulate, then time the engine or the reference."""
+    from analysis import metrics, simulate
+
+    world = simulate.make_world(seed)
+    records = simulate.simulate(world, [2022], ARTICLES_1X * scale, seed)
+    start = time.perf_counter()
+    if kind == "engine":
+        metrics.compute(records)
+    else:
+        sys.path.insert(0, str(REPO / "tests"))
+        import reference_metrics
+
+        reference_metrics.compute(records.articles, records.authorships, records.affiliations)
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"rows": len(records.authorships), "articles": len(records.articles), "seconds": seconds, "peak_mb": peak_mb}
+
+
+def _child(kind: str, scale: int) -> dict:
+    out = subprocess.run([sys.executable, "-m", "analysis", "bench", "--measure", kind, "--scale", str(scale)],
+                         capture_output=True, text=True, cwd=REPO)
+    if out.returncode != 0:
+        return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else f"exit {out.returncode}"}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run(scales: list[int], reference: bool = True, log=print) -> None:
+    log(f"{'size':>5} {'articles':>9} {'rows':>10} {'engine_s':>9} {'engine_mb':>9} {'reference_s':>11} {'reference_mb':>12} {'ratio':>6}")
+    first = None
+    for scale in scales:
+        engine = _child("engine", scale)
+        ref = _child("reference", scale) if reference else {"seconds": float("nan"), "peak_mb": float("nan")}
+        if "error" in engine:
+            log(f"{scale:>4}x engine failed: {engine['error']}")
+            continue
+        ratio = ref.get("seconds", float("nan")) / engine["seconds"]
+        log(f"{scale:>4}x {engine['articles']:>9,} {engine['rows']:>10,} {engine['seconds']:>9.2f} {engine['peak_mb']:>9.0f} "
+            f"{ref.get('seconds', float('nan')):>11.2f} {ref.get('peak_mb', float('nan')):>12.0f} {ratio:>6.1f}"
+            + (f"  (reference failed: {ref['error']})" if "error" in ref else ""))
+        if scale == 1:
+            first = (engine, ref, ratio)
+    if first:
+        engine, ref, ratio = first
+        log(f"bench: rows={engine['rows']} engine_s={engine['seconds']:.2f} reference_s={ref.get('seconds', float('nan')):.2f} "
+            f"ratio={ratio:.1f} peak_mb={engine['peak_mb']:.0f}")

@@ -1,0 +1,144 @@
+"""The metrics engine: hand-worked examples, properties on random article sets, and agreement with
+an independent pandas implementation."""
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis import metrics
+
+import reference_metrics
+
+KEYS = {"share": ["level", "year", "subject", "entity"], "adjusted": ["level", "year", "subject", "entity"],
+        "totals": ["year", "subject"], "cs": ["level", "year", "subject", "entity_a", "entity_b"]}
+
+
+def sorted_frame(df, keys):
+    return df.sort_values(keys).reset_index(drop=True)
+
+
+def test_the_supplements_example():
+    view = metrics.city_view(metrics.compute(metrics.example_supplement())).set_index("entity")
+    assert view.at["beijing", "share"] == pytest.approx(0.2)
+    assert view.at["beijing", "count"] == 1
+
+
+def test_five_authors_one_with_two_affiliations():
+    result = metrics.compute(metrics.example_multi_affiliation())
+    city = metrics.city_view(result).set_index("entity")
+    assert city["share"].to_dict() == pytest.approx({"beijing": 0.5, "hong-kong": 0.1, "shanghai": 0.4})
+    assert city["count"].to_dict() == {"beijing": 1, "hong-kong": 1, "shanghai": 1}
+    inst = result["share"].query("level == 'institution' and subject == 'overall'").set_index("entity")["share"]
+    assert inst.to_dict() == pytest.approx({"pku": 0.3, "tsinghua": 0.2, "hku": 0.1, "fudan": 0.4})
+    pairs = metrics.pair_view(result).set_index(["entity_a", "entity_b"])
+    expected = {("beijing", "hong-kong"): (0.5, 0.1), ("beijing", "shanghai"): (0.5, 0.4), ("hong-kong", "shanghai"): (0.1, 0.4)}
+    for pair, (cs1, cs2) in expected.items():
+        assert (pairs.at[pair, "cs1"], pairs.at[pair, "cs2"], pairs.at[pair, "bcs"]) == pytest.approx((cs1, cs2, cs1 + cs2))
+        assert pairs.at[pair, "count"] == 1
+    country = result["share"].query("level == 'country' and subject == 'overall'")
+    assert country["share"].tolist() == pytest.approx([1.0])
+
+
+def test_adjusted_share_scales_by_the_ratio_of_articles():
+    result = metrics.compute(metrics.example_two_years())
+    adj = result["adjusted"].query("level == 'city' and subject == 'overall'").set_index(["year", "entity"])["adjusted_share"]
+    assert adj[(2021, "beijing")] == pytest.approx(2 * 5 / 4)
+    assert adj[(2022, "beijing")] == pytest.approx(1.0)
+
+
+# ---- random article sets -------------------------------------------------------------------------
+
+CITIES = [("a", "X"), ("b", "X"), ("c", "Y"), ("d", "Z")]
+
+
+@st.composite
+def article_sets(draw):
+    n = draw(st.integers(1, 8))
+    affiliations = pd.DataFrame({"affiliation_id": [f"f{i}" for i in range(6)], "institution_id": [f"i{i % 5}" for i in range(6)],
+                                 "city_id": [CITIES[i % 4][0] for i in range(6)], "country": [CITIES[i % 4][1] for i in range(6)]})
+    subjects = ["chemistry", "physical-sciences", "earth-environmental-sciences", "biological-sciences"]
+    articles, rows = [], []
+    for k in range(n):
+        chosen = draw(st.lists(st.sampled_from(subjects), max_size=3, unique=True))
+        articles.append({"article_id": f"A{k}", "year": draw(st.sampled_from([2021, 2022])), "journal": "J", "subjects": ";".join(chosen)})
+        for position in range(1, draw(st.integers(1, 6)) + 1):
+            for aff in draw(st.lists(st.sampled_from(list(affiliations["affiliation_id"])), min_size=1, max_size=3, unique=True)):
+                rows.append({"article_id": f"A{k}", "author_position": position, "affiliation_id": aff})
+    return metrics.Records(pd.DataFrame(articles), pd.DataFrame(rows), affiliations)
+
+
+SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(article_sets())
+def test_properties(records):
+    r = metrics.compute(records)
+    share, totals, cs = r["share"], r["totals"], r["cs"]
+    sums = share.groupby(["level", "year", "subject"])["share"].sum().reset_index().merge(totals, on=["year", "subject"])
+    assert (sums["share"] - sums["articles"]).abs().max() < 1e-9          # zero-sum: Shares add up to articles
+    assert (share["share"] <= share["count"] + 1e-12).all()                # Share <= Count
+    overall = totals[totals["subject"] == "overall"]["articles"].sum()
+    assert overall == records.articles["article_id"].nunique()             # an article counts once overall
+    if len(cs):
+        joined = cs.merge(share, left_on=["level", "year", "subject", "entity_a"], right_on=["level", "year", "subject", "entity"])
+        assert (joined["cs"] <= joined["share"] + 1e-12).all()             # CS(A with B) <= Share(A)
+        b = metrics.bilateral(cs)
+        flipped = cs.rename(columns={"entity_a": "entity_b", "entity_b": "entity_a"})
+        assert sorted_frame(cs[["level", "year", "subject", "entity_a", "entity_b", "count"]], KEYS["cs"]).equals(
+            sorted_frame(flipped[["level", "year", "subject", "entity_a", "entity_b", "count"]], KEYS["cs"]))  # symmetric pairs
+        assert ((b["bcs"] - b["cs1"] - b["cs2"]).abs() < 1e-12).all()
+    latest = share["year"].max()
+    adj = r["adjusted"].merge(share, on=KEYS["share"])
+    now = adj[adj["year"] == latest]
+    assert ((now["adjusted_share"] - now["share"]).abs() < 1e-12).all()   # latest year: adjusted = Share
+
+
+@SETTINGS
+@given(article_sets(), st.randoms(use_true_random=False))
+def test_row_order_does_not_matter(records, rnd):
+    shuffled = metrics.Records(records.articles.sample(frac=1, random_state=rnd.randint(0, 999)),
+                               records.authorships.sample(frac=1, random_state=rnd.randint(0, 999)),
+                               records.affiliations.sample(frac=1, random_state=rnd.randint(0, 999)))
+    a, b = metrics.compute(records), metrics.compute(shuffled)
+    for name, keys in KEYS.items():
+        pd.testing.assert_frame_equal(sorted_frame(a[name], keys), sorted_frame(b[name], keys), check_exact=False, rtol=1e-12)
+
+
+@SETTINGS
+@given(article_sets())
+def test_the_engine_agrees_with_the_pandas_reference(records):
+    ours = metrics.compute(records)
+    ref = reference_metrics.compute(records.articles, records.authorships, records.affiliations)
+    for name, keys in KEYS.items():
+        x, y = sorted_frame(ours[name], keys), sorted_frame(ref[name], keys)
+        assert len(x) == len(y), name
+        for column in x.columns:
+            if column in keys:
+                assert x[column].astype(str).tolist() == y[column].astype(str).tolist(), (name, column)
+            else:
+                assert ((x[column].astype(float) - y[column].astype(float)).abs() < 1e-9).all(), (name, column)
+
+
+# ---- bad records ---------------------------------------------------------------------------------
+
+def broken(change):
+    r = metrics.example_multi_affiliation()
+    change(r)
+    return r
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda r: setattr(r, "articles", pd.concat([r.articles, r.articles.assign(article_id="B2")])), "articles without authors: B2"),
+    (lambda r: setattr(r, "authorships", pd.concat([r.authorships, r.authorships.iloc[[0]].assign(affiliation_id="nowhere")])),
+     "unknown affiliation: nowhere"),
+    (lambda r: setattr(r, "authorships", pd.concat([r.authorships, r.authorships.iloc[[0]]])), "duplicated authorship rows"),
+    (lambda r: setattr(r, "affiliations", r.affiliations.assign(city_id=[None, "beijing", "hong-kong", "shanghai"])),
+     "affiliations without a city or country: pku"),
+    (lambda r: setattr(r, "articles", r.articles.assign(subjects="alchemy")), "unknown subjects: alchemy"),
+])
+def test_bad_records_are_refused_with_their_ids(change, message):
+    with pytest.raises(metrics.RecordError) as info:
+        metrics.compute(broken(change), known_subjects={"chemistry", "physical-sciences", "earth-environmental-sciences", "biological-sciences"})
+    assert message in str(info.value)
