@@ -66,9 +66,26 @@ def write_bundle() -> Path:
     return BUNDLE
 
 
-def build_html(out: Path = BUILD, source: Path = REPO) -> Path:
-    """jupyter-book build of `source` with warnings as errors, into a staging folder swapped into out/html."""
+def sources_hash(source: Path) -> str:
+    """A hash of everything the HTML is built from: config, TOC, pages, executed notebooks, static files."""
+    import hashlib
+
+    h = hashlib.sha256()
+    files = [source / "_config.yml", source / "_toc.yml"] + sorted((source / "book").rglob("*.md")) + \
+        sorted((source / "book").rglob("*.ipynb")) + sorted((source / "book" / "_static").glob("*"))
+    for path in files:
+        if path.is_file() and not any(part.startswith((".staging", ".old")) for part in path.parts):
+            h.update(str(path.relative_to(source)).encode() + path.read_bytes())
+    return h.hexdigest()
+
+
+def build_html(out: Path = BUILD, source: Path = REPO, force: bool = False) -> Path:
+    """jupyter-book build of `source` with warnings as errors, into a staging folder swapped into out/html.
+    Skipped when out/html was built from exactly these sources."""
     write_bundle()
+    stamp, digest = out / "html" / ".sources-sha256", sources_hash(source)
+    if not force and stamp.is_file() and stamp.read_text() == digest:
+        return out / "html"
     staging = out / ".staging"
     shutil.rmtree(staging, ignore_errors=True)
     cmd = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(source), "--path-output", str(staging),
@@ -84,6 +101,7 @@ def build_html(out: Path = BUILD, source: Path = REPO) -> Path:
     if html.exists():
         html.rename(old)
     (staging / "_build" / "html").rename(html)
+    (html / ".sources-sha256").write_text(digest)
     shutil.rmtree(old, ignore_errors=True)
     shutil.rmtree(staging, ignore_errors=True)
     return html

@@ -84,7 +84,7 @@ def cmd_book(args) -> int:
         print(f"book: {shown(html / 'index.html')}")
         return 0
     write_toc(_editions(args))
-    html = build_html()
+    html = build_html(force=args.force)
     print(f"book: {shown(html / 'index.html')}")
     return 0
 

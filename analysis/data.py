@@ -207,16 +207,62 @@ def _check_rank_history(df: pd.DataFrame, file: str) -> list[Problem]:
             zip(df.index[duplicated], df["year"][duplicated], df["rank"][duplicated])]
 
 
+def _check_across_files(tables: dict[str, pd.DataFrame], paths: dict[str, Path]) -> list[Problem]:
+    """Rules that tie files together: what the definitions of the metrics make impossible."""
+    problems = []
+    cs = tables.get("city_share")
+    if cs is not None:
+        file = shown(paths["city_share"])
+        for i in cs.index[cs["share"] > cs["count"]]:
+            problems.append(Problem(file, i + 1, "share", f"a Share cannot exceed the Count ({cs.at[i, 'share']} > {cs.at[i, 'count']})"))
+    cities = tables.get("cities")
+    if cs is not None and cities is not None and "country_share" in tables:
+        country_of = cities.set_index("city_id")["country_id"]
+        total = tables["country_share"].set_index(["subject_id", "country_id"])["share"]
+        for i, row in cs.iterrows():
+            key = (row["subject_id"], country_of.get(row["city_id"]))
+            if key in total.index and row["share"] > total[key] + 1e-9:
+                problems.append(Problem(shown(paths["city_share"]), i + 1, "share",
+                                        f"a city's Share cannot exceed its country's ({row['share']} > {total[key]} for {key[1]})"))
+    cp = tables.get("city_partnerships")
+    if cp is not None and cs is not None:
+        overall = cs[cs["subject_id"] == "overall"].set_index("city_id")
+        file = shown(paths["city_partnerships"])
+        for i, row in cp.iterrows():
+            for side in ("1", "2"):
+                city = row[f"city{side}_id"]
+                if city in overall.index:
+                    if row[f"cs{side}"] > overall.at[city, "share"] + 1e-9:
+                        problems.append(Problem(file, i + 1, f"cs{side}", f"a collaboration score cannot exceed the city's Share "
+                                                                           f"({row[f'cs{side}']} > {overall.at[city, 'share']} for {city})"))
+                    if row["count"] > overall.at[city, "count"]:
+                        problems.append(Problem(file, i + 1, "count", f"a pair cannot have more joint articles than one of its "
+                                                                      f"cities has articles ({row['count']} > {overall.at[city, 'count']} for {city})"))
+    ip, institutions = tables.get("institution_partnerships"), tables.get("institutions")
+    if ip is not None and institutions is not None:
+        city_of = institutions.set_index("institution_id")["city_id"]
+        file = shown(paths["institution_partnerships"])
+        for i, row in ip.iterrows():
+            for column in ("institution1_id", "institution2_id"):
+                where = city_of.get(row[column])
+                if where is not None and where != row["city_id"]:
+                    problems.append(Problem(file, i + 1, column, f"{row[column]!r} is in {where!r}, not in {row['city_id']!r}"))
+    return problems
+
+
 def load_year(year: int, data_dir: Path | str | None = None) -> YearData:
     """Read and validate data_dir/reference and data_dir/<year>; raise DataError listing every problem."""
     data_dir = Path(data_dir) if data_dir is not None else DATA
     problems: list[Problem] = []
     if not (data_dir / "datapackage.json").is_file():
         raise DataError([Problem(shown(data_dir / "datapackage.json"), None, None, "file is missing")])
-    schemas = table_schemas(data_dir)
+    try:
+        schemas = table_schemas(data_dir)
+    except (ValueError, KeyError, TypeError) as e:
+        raise DataError([Problem(shown(data_dir / "datapackage.json"), None, None, f"is not a readable data package ({e})")]) from None
     year_dir = data_dir / str(year)
-    if not year_dir.is_dir():
-        raise DataError([Problem(shown(year_dir), None, None, f"no data folder for year {year}")])
+    if not isinstance(year, int) or not year_dir.is_dir():
+        raise DataError([Problem(shown(year_dir), None, None, f"no data folder for year {year!r}")])
 
     tables: dict[str, pd.DataFrame] = {}
     paths: dict[str, Path] = {n: data_dir / "reference" / f"{n}.csv" for n in REFERENCE_FILES}
@@ -242,6 +288,8 @@ def load_year(year: int, data_dir: Path | str | None = None) -> YearData:
                                  shown(paths["institution_partnerships"]))
     if "rank_history" in tables:
         problems += _check_rank_history(tables["rank_history"], shown(paths["rank_history"]))
+    if not problems:
+        problems += _check_across_files(tables, paths)
     if problems:
         raise DataError(problems)
     reference = {n: tables.pop(n) for n in REFERENCE_FILES}

@@ -92,11 +92,19 @@ def _needed(data: YearData, needs: str) -> bool:
     return bool(ledger_files(data)) if needs == "published" else data.has(needs)
 
 
-def _inputs_hash(template: Path, parameters: dict, data: YearData | None, code: str, extra: list[Path] = ()) -> str:
+def _files_of(data: YearData, reads: list[str]) -> list[Path]:
+    """The reference files, the schema, and the year's files named in `reads` ("*": all)."""
+    year_files = [p for p in data.files_read() if p.parent.name == str(data.year)]
+    chosen = year_files if "*" in reads else [p for p in year_files if p.stem in reads]
+    return [p for p in data.files_read() if p.parent.name == "reference"] + [data.data_dir / "datapackage.json"] + chosen
+
+
+def _inputs_hash(template: Path, parameters: dict, data: YearData | None, code: str, extra: list[Path] = (),
+                 reads: list[str] = ("*",)) -> str:
     h = hashlib.sha256()
     h.update(template.read_bytes())
-    h.update(json.dumps(parameters, sort_keys=True).encode())
-    for path in ((data.files_read() + [data.data_dir / "datapackage.json"]) if data else []) + list(extra):
+    h.update(json.dumps({k: v for k, v in parameters.items() if k != "data_dir"}, sort_keys=True).encode())
+    for path in (_files_of(data, list(reads)) if data else []) + list(extra):
         h.update(str(path.relative_to(data.data_dir)).encode() + path.read_bytes())
     h.update(code.encode())
     return h.hexdigest()
@@ -122,7 +130,7 @@ def plan(year: int, data_dir: Path = DATA, lang: str = "en", matrix: dict | None
             stem = f"{spec['template']}-{slug}" if slug else spec["template"]
             runs.append((spec["chapter"], order, Run(
                 year, spec["template"], parameters, stem, spec.get(f"title_{lang}", spec["title"]).format(name=name),
-                _inputs_hash(NOTEBOOKS / f"{spec['template']}.ipynb", parameters, data, code, ledger), drop)))
+                _inputs_hash(NOTEBOOKS / f"{spec['template']}.ipynb", parameters, data, code, ledger, spec.get("reads", ["*"])), drop)))
     runs.sort(key=lambda r: (r[0], r[1]))
     numbered = []
     for i, (chapter, _, run) in enumerate(runs, start=1):
@@ -186,10 +194,30 @@ def _clean(nb: nbformat.NotebookNode, run: Run) -> nbformat.NotebookNode:
     return nb
 
 
+def check_parameters(run: Run) -> None:
+    """Refuse parameter values a template cannot take, before a kernel is started: papermill writes
+    them into code, so only plain, expected values may pass."""
+    from analysis.i18n import LANGS
+
+    p = run.parameters
+    year = p.get("year")
+    if run.year is not None and not (isinstance(year, int) and not isinstance(year, bool) and 1900 < year < 2200):
+        raise RunError(f"{run.describe()}: parameter year={year!r} is not a year (a whole number such as 2022)")
+    if p.get("lang", "en") not in LANGS:
+        raise RunError(f"{run.describe()}: parameter lang={p.get('lang')!r} is not one of {', '.join(LANGS)}")
+    for key in ("subject", "country", "city"):
+        value = p.get(key)
+        if value is not None and not (isinstance(value, str) and value.replace("-", "").isalnum()):
+            raise RunError(f"{run.describe()}: parameter {key}={value!r} is not an id")
+    if p.get("data_dir") is not None and not Path(p["data_dir"]).is_dir():
+        raise RunError(f"{run.describe()}: parameter data_dir={p['data_dir']!r} is not a folder")
+
+
 def execute(run: Run, out_path: Path) -> Path:
     """Run one template with papermill into out_path. Raises RunError naming notebook, cell and cause."""
     import papermill as pm
 
+    check_parameters(run)
     try:
         pm.execute_notebook(str(run.template_path), str(out_path), parameters=run.parameters, kernel_name="python3",
                             cwd=str(REPO), progress_bar=False, log_output=False, request_save_on_cell_execute=False)
