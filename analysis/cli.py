@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis.data import DataError, load_year, years_with_data
+from analysis.data import DataError, Problem, load_year, years_with_data
 from analysis.paths import DATA, GENERATED, shown
 
 
@@ -105,6 +105,50 @@ def cmd_audit(args) -> int:
     return 0
 
 
+def cmd_ingest(args) -> int:
+    import json
+
+    from analysis import ingest
+
+    export = ingest.read_export(args.file)
+    if export.year != args.year:
+        raise DataError([Problem(shown(args.file), None, None, f"is an export of {export.year}, not of {args.year}")])
+    result = {"year": export.year, "subject": args.subject, **{k: v for k, v in ingest.infer_factor(export).items() if k != "year"}}
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        lo, hi = result["factor_interval"]
+        print(f"{shown(args.file)}: {result['rows']} rows, Share {export.prev_year} and {export.year}")
+        print(f"adjustment factor {export.year}/{export.prev_year}: {result['factor']} (consistent with every fitting row: {lo} to {hi})")
+        for m in result["misfits"]:
+            print(f"  misfit: row {m['row']} ({m['name']}) allows only {m['factor_interval'][0]} to {m['factor_interval'][1]}")
+        if export.ignored_columns:
+            print(f"  columns not used: {', '.join(export.ignored_columns)}")
+    if args.write:
+        # Write into a staging copy; the folder is replaced only if the result is valid input.
+        import shutil
+
+        target = args.write
+        staging = target.parent / f".{target.name}.staging"
+        shutil.rmtree(staging, ignore_errors=True)
+        if target.exists():
+            shutil.copytree(target, staging)
+        try:
+            notes = ingest.write_inputs(export, args.subject, result["factor"], staging, args.data)
+            load_year(args.year, staging)
+        except DataError:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        old = target.parent / f".{target.name}.old"
+        if target.exists():
+            target.rename(old)
+        staging.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+        for note in notes:
+            print(note.replace(str(staging), str(target)))
+    return 0
+
+
 def _years(text: str) -> list[int]:
     first, _, last = text.partition("-")
     years = list(range(_year(first), _year(last or first) + 1))
@@ -178,6 +222,18 @@ def parser() -> argparse.ArgumentParser:
             r.add_argument("--out", type=Path, help="build a separate book from --data into this folder "
                                                      "(every year the data folder holds); the repository's book is untouched")
         r.set_defaults(func=func)
+
+    g = sub.add_parser("ingest", help="read a Nature Index table export and infer its adjustment factor",
+                       description="Read a city table export (position, name, country, two Shares, Count, % change in "
+                                   "adjusted Share), infer the adjustment factor from its rows, and with --write turn it "
+                                   "into input files for that year.")
+    g.add_argument("file", type=Path)
+    g.add_argument("--year", type=_year, required=True, help="the latest year of the export")
+    g.add_argument("--subject", default="overall", help="subject id of the export (default: overall)")
+    g.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    g.add_argument("--write", type=Path, metavar="DIR", help="write DIR/<year>/city_share.csv and adjusted_share.csv")
+    _add_data(g)
+    g.set_defaults(func=cmd_ingest)
 
     s = sub.add_parser("simulate", help="write a seeded synthetic article set and the data year built from it",
                        description="Write OUT/records (articles, authorships, affiliations; SYNTHETIC) and OUT/data, a data "
