@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 YEAR ?=
 YEAR_ARG := $(if $(YEAR),--year $(YEAR),)
 
-.PHONY: help setup book run tables validate audit test test-unit test-notebooks test-browser bench clean lock browser
+.PHONY: help setup book run tables validate audit test bench bench-book clean lock browser
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -52,8 +52,11 @@ test: $(STAMP) browser ## all checks: unit and data tests, the book build, nbval
 	$(PY) -m pytest tests
 	$(PY) -m pytest --nbval -p no:randomly book/generated -q
 
-bench: $(STAMP) ## benchmarks (print figures; not tests)
+bench: $(STAMP) ## benchmark the metrics engine against the pandas reference (prints figures; minutes)
 	$(PY) -m analysis bench
+
+bench-book: $(STAMP) ## benchmark the book pipeline: clean, no-change, one-file-changed, Jupyter Book force
+	$(PY) -m analysis bench --book
 
 lock: $(STAMP) ## rewrite requirements.lock from the installed environment
 	$(PY) -m pip freeze --exclude-editable | grep -v "^-e" > requirements.lock

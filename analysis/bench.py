@@ -22,6 +22,10 @@ def measure(kind: str, scale: int, seed: int = 2022) -> dict:
     """Run in a child process: simulate, then time the engine or the reference."""
     from analysis import metrics, simulate
 
+    # The machine has 24 GB and no swap: a capped child fails with MemoryError instead of
+    # calling the kernel's OOM killer on whatever is largest.
+    limit = 18 * 1024**3
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     world = simulate.make_world(seed)
     records = simulate.simulate(world, [2022], ARTICLES_1X * scale, seed)
     start = time.perf_counter()
@@ -41,7 +45,8 @@ def _child(kind: str, scale: int) -> dict:
     out = subprocess.run([sys.executable, "-m", "analysis", "bench", "--measure", kind, "--scale", str(scale)],
                          capture_output=True, text=True, cwd=REPO)
     if out.returncode != 0:
-        return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else f"exit {out.returncode}"}
+        last = out.stderr.strip().splitlines()[-1] if out.stderr.strip() else f"exit {out.returncode}"
+        return {"error": "out of memory (capped at 18 GB)" if "MemoryError" in last else last}
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

@@ -86,24 +86,27 @@ def build_html(out: Path = BUILD, source: Path = REPO, force: bool = False) -> P
     stamp, digest = out / "html" / ".sources-sha256", sources_hash(source)
     if not force and stamp.is_file() and stamp.read_text() == digest:
         return out / "html"
-    staging = out / ".staging"
-    shutil.rmtree(staging, ignore_errors=True)
-    cmd = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(source), "--path-output", str(staging),
+    # Sphinx builds incrementally in a persistent work folder (only changed pages are read again);
+    # the result is copied to a staging folder and swapped into out/html only when the build passed.
+    work, staging = out / ".work", out / ".staging-html"
+    cmd = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(source), "--path-output", str(work),
            "-W", "-n", "--keep-going"]
-    result = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    result = subprocess.run(cmd, cwd=source, capture_output=True, text=True)
     if result.returncode != 0:
-        shutil.rmtree(staging, ignore_errors=True)
+        # Sphinx saved its environment; an unchanged broken page would not be read (nor warn) again.
+        shutil.rmtree(work, ignore_errors=True)
         lines = (result.stdout + result.stderr).splitlines()
         causes = [line for line in lines if "WARNING" in line or "ERROR" in line] or lines[-30:]
         raise BuildError("jupyter-book build failed; _build/html was left as it was.\n" + "\n".join(causes))
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(work / "_build" / "html", staging)
+    (staging / ".sources-sha256").write_text(digest)
     html, old = out / "html", out / ".old-html"
     shutil.rmtree(old, ignore_errors=True)
     if html.exists():
         html.rename(old)
-    (staging / "_build" / "html").rename(html)
-    (html / ".sources-sha256").write_text(digest)
+    staging.rename(html)
     shutil.rmtree(old, ignore_errors=True)
-    shutil.rmtree(staging, ignore_errors=True)
     return html
 
 

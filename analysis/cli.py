@@ -184,6 +184,11 @@ def cmd_bench(args) -> int:
     if args.measure:
         print(json.dumps(bench.measure(args.measure, args.scale)))
         return 0
+    if args.book:
+        from analysis import bench_book
+
+        bench_book.run()
+        return 0
     bench.run(args.scales, reference=not args.no_reference)
     return 0
 
@@ -248,6 +253,8 @@ def parser() -> argparse.ArgumentParser:
                        description="One row per size (multiples of ~80,000 articles); the last line is a summary of 1x.")
     b.add_argument("--scales", type=lambda t: [int(x) for x in t.split(",")], default=[1, 4, 16], help="default 1,4,16")
     b.add_argument("--no-reference", action="store_true", help="time the engine only")
+    b.add_argument("--book", action="store_true", help="time the book pipeline instead: clean, no-change and "
+                                                        "one-file rebuilds, and Jupyter Book's execute_notebooks: force")
     b.add_argument("--measure", choices=["engine", "reference"], help=argparse.SUPPRESS)
     b.add_argument("--scale", type=int, default=1, help=argparse.SUPPRESS)
     b.set_defaults(func=cmd_bench)

@@ -142,3 +142,12 @@ def test_bad_records_are_refused_with_their_ids(change, message):
     with pytest.raises(metrics.RecordError) as info:
         metrics.compute(broken(change), known_subjects={"chemistry", "physical-sciences", "earth-environmental-sciences", "biological-sciences"})
     assert message in str(info.value)
+
+
+def test_the_documented_example_records_read_and_compute():
+    """data/examples/records holds the methods chapter's example in the documented schema."""
+    from analysis.paths import DATA
+
+    records = metrics.read_records(DATA / "examples" / "records")
+    city = metrics.city_view(metrics.compute(records)).set_index("entity")["share"]
+    assert city.to_dict() == pytest.approx({"beijing": 0.5, "hong-kong": 0.1, "shanghai": 0.4})

@@ -7,7 +7,7 @@ import pytest
 
 from analysis import runner
 from analysis.book import TOC, toc_text
-from analysis.paths import GENERATED
+from analysis.paths import GENERATED, REPO
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +100,25 @@ def test_a_failed_year_leaves_the_last_good_notebooks(tmp_path, monkeypatch, dat
         runner.run_year(2022, data_copy, out, log=lambda *_: None)
     assert keep.read_text() == "the last good notebook"
     assert sorted(p.name for p in out.iterdir()) == ["2022"]
+
+
+def test_a_failed_book_build_keeps_the_last_good_html_and_is_not_forgotten(tmp_path):
+    """A page with a warning fails the build; the last good HTML stays; fixing nothing and building
+    again fails again (the incremental work folder must not hide the broken page)."""
+    import shutil
+
+    from analysis.book import BuildError, build_html
+
+    source = tmp_path / "src"
+    shutil.copytree(REPO / "book" / "_static", source / "book" / "_static")
+    shutil.copy(REPO / "_config.yml", source / "_config.yml")
+    (source / "_toc.yml").write_text("format: jb-book\nroot: book/intro\n")
+    (source / "book" / "intro.md").write_text("# Fine\n\nAll good.\n")
+    out = tmp_path / "build"
+    html = build_html(out, source)
+    good = (html / "book" / "intro.html").read_bytes()
+    (source / "book" / "intro.md").write_text("# Broken\n\nA link to {doc}`nowhere`.\n")
+    for _ in range(2):
+        with pytest.raises(BuildError, match="nowhere"):
+            build_html(out, source)
+        assert (out / "html" / "book" / "intro.html").read_bytes() == good
