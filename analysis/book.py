@@ -118,11 +118,12 @@ def build_other_data(data_dir: Path, out: Path, years: list[int], log=print) -> 
 
     source = out / "src"
     generated = source / "book" / "generated"
-    editions = {}
+    planned = {}
     for lang in runner.read_matrix().get("languages", ["en"]):
         for year in years:
-            editions[(year, lang)] = runner.run_year(year, data_dir, generated, lang, log=log)
-        editions[(None, lang)] = runner.run_common(generated, lang, log=log)
+            planned[(year, lang)] = (runner.plan(year, data_dir, lang), runner.edition_folder(generated, year, lang))
+        planned[(None, lang)] = (runner.plan_common(lang), runner.edition_folder(generated, None, lang))
+    editions = dict(zip(planned, runner.execute_editions(list(planned.values()), log=log)))
     shutil.copy(REPO / "_config.yml", source / "_config.yml")
     shutil.copytree(STATIC, source / "book" / "_static", dirs_exist_ok=True)
     label = (Path(data_dir) / "README.txt").read_text(encoding="utf-8").strip() if (Path(data_dir) / "README.txt").exists() else ""

@@ -57,15 +57,19 @@ def _editions(args) -> dict[tuple[int | None, str], list[Path]]:
     if unlisted:
         raise runner.RunError(f"{unlisted[0]} is not in `years` of notebooks/runs.toml {matrix['years']}: "
                               "add it there to build that edition")
-    editions = {}
+    # Plan (and so validate) everything first, then stage all editions and swap them in together.
+    planned, editions = {}, {}
     for lang in matrix.get("languages", ["en"]):
         for year in matrix["years"]:
+            folder = runner.edition_folder(GENERATED, year, lang)
             if year in years:
-                editions[(year, lang)] = runner.run_year(year, args.data, GENERATED, lang, args.force, args.jobs)
+                planned[(year, lang)] = (runner.plan(year, args.data, lang), folder)
             else:
-                editions[(year, lang)] = sorted(runner.edition_folder(GENERATED, year, lang).glob("*.ipynb"))
-        editions[(None, lang)] = runner.run_common(GENERATED, lang, args.force, args.jobs)
-    return editions
+                editions[(year, lang)] = sorted(folder.glob("*.ipynb"))
+        planned[(None, lang)] = (runner.plan_common(lang), runner.edition_folder(GENERATED, None, lang))
+    done = runner.execute_editions(list(planned.values()), args.force, args.jobs)
+    editions.update(zip(planned, done))
+    return {key: editions[key] for key in sorted(editions, key=lambda k: (k[1] != "en", k[1], k[0] is None, k[0] or 0))}
 
 
 def cmd_run(args) -> int:

@@ -257,11 +257,10 @@ def _execute_one(args: tuple[Run, str, str]) -> str:
     return out
 
 
-def execute_runs(runs: list[Run], folder: Path, force: bool = False, jobs: int = 2, log=print) -> list[Path]:
-    """Execute `runs` into `folder`, skipping those whose inputs are unchanged. Everything is written to
-    a staging folder first and swapped in only when all runs succeeded."""
-    out_root = folder.parent
-    staging = out_root / f".staging-{folder.name}"
+def stage_runs(runs: list[Run], folder: Path, force: bool = False, jobs: int = 2, log=print) -> Path:
+    """Execute `runs` into a staging folder beside `folder`, copying the unchanged ones from `folder`.
+    Returns the staging folder (removed again if anything fails)."""
+    staging = folder.parent / f".staging-{folder.name}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
@@ -279,16 +278,36 @@ def execute_runs(runs: list[Run], folder: Path, force: bool = False, jobs: int =
             with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool:
                 for done, (run, _) in enumerate(zip(todo, pool.map(_execute_one, args)), start=1):
                     log(f"  [{done}/{len(todo)}] {run.name}")
-        # Swap: the old folder is kept until the new one is in place.
-        old = out_root / f".old-{folder.name}"
-        shutil.rmtree(old, ignore_errors=True)
-        if folder.exists():
-            folder.rename(old)
-        staging.rename(folder)
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
+    except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
-    return [folder / f"{run.name}.ipynb" for run in runs]
+        raise
+    return staging
+
+
+def swap_in(staging: Path, folder: Path) -> None:
+    """Replace `folder` by `staging`; the old folder is kept until the new one is in place."""
+    old = folder.parent / f".old-{folder.name}"
+    shutil.rmtree(old, ignore_errors=True)
+    if folder.exists():
+        folder.rename(old)
+    staging.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def execute_editions(editions: list[tuple[list[Run], Path]], force: bool = False, jobs: int = 2, log=print) -> list[list[Path]]:
+    """Stage every edition first and swap them all in only when all succeeded: a failure anywhere
+    leaves every folder as it was."""
+    staged = []
+    try:
+        for runs, folder in editions:
+            staged.append(stage_runs(runs, folder, force, jobs, log))
+    except BaseException:
+        for staging in staged:
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
+    for staging, (_, folder) in zip(staged, editions):
+        swap_in(staging, folder)
+    return [[folder / f"{run.name}.ipynb" for run in runs] for runs, folder in editions]
 
 
 def edition_folder(out_root: Path, year: int | None, lang: str = "en") -> Path:
@@ -299,10 +318,9 @@ def edition_folder(out_root: Path, year: int | None, lang: str = "en") -> Path:
 def run_year(year: int, data_dir: Path = DATA, out_root: Path = GENERATED, lang: str = "en",
              force: bool = False, jobs: int = 2, log=print) -> list[Path]:
     """Execute every run of a year into out_root/<year>/ (or <year>-<lang>/)."""
-    runs = plan(year, data_dir, lang)
-    return execute_runs(runs, edition_folder(out_root, year, lang), force, jobs, log)
+    return execute_editions([(plan(year, data_dir, lang), edition_folder(out_root, year, lang))], force, jobs, log)[0]
 
 
 def run_common(out_root: Path = GENERATED, lang: str = "en", force: bool = False, jobs: int = 2, log=print) -> list[Path]:
     """Execute the year-independent pages into out_root/common/ (or common-<lang>/)."""
-    return execute_runs(plan_common(lang), edition_folder(out_root, None, lang), force, jobs, log)
+    return execute_editions([(plan_common(lang), edition_folder(out_root, None, lang))], force, jobs, log)[0]

@@ -122,3 +122,17 @@ def test_a_failed_book_build_keeps_the_last_good_html_and_is_not_forgotten(tmp_p
         with pytest.raises(BuildError, match="nowhere"):
             build_html(out, source)
         assert (out / "html" / "book" / "intro.html").read_bytes() == good
+
+
+def test_a_failure_in_one_edition_swaps_in_no_edition(runs, tmp_path):
+    """English and Chinese are staged together: if the Chinese run fails, the English folder (already
+    executed successfully) is not swapped in either."""
+    en, zh = tmp_path / "2022", tmp_path / "2022-zh"
+    for folder in (en, zh):
+        folder.mkdir()
+        (folder / "marker").write_text("last good")
+    broken = runner.Run(2022, "risers", {"year": 2022, "subject": "no-such-subject", "lang": "zh"}, "x", "X")
+    with pytest.raises(runner.RunError):
+        runner.execute_editions([([runs[1]], en), ([broken], zh)], log=lambda *_: None)
+    assert (en / "marker").read_text() == "last good" and (zh / "marker").read_text() == "last good"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2022", "2022-zh"]
