@@ -81,16 +81,34 @@ def _partnerships(pairs: pd.DataFrame, city: pd.DataFrame, result: dict) -> dict
     return out
 
 
-def write_data_folder(records: metrics.Records, world: World, year: int, out: Path, source: str) -> Path:
-    """A complete data folder for `year` at `out`, built from `records`."""
+def reference_of(records: metrics.Records, data_dir: Path = DATA) -> dict[str, pd.DataFrame]:
+    """The reference tables (names) for real records: those of data_dir, which must know every city,
+    institution and country the records use."""
+    ref = {name: pd.read_csv(data_dir / "reference" / f"{name}.csv", dtype=str, keep_default_na=False)
+           for name in ("countries", "cities", "institutions")}
+    missing = []
+    for column, table, key in (("city_id", "cities", "city_id"), ("institution_id", "institutions", "institution_id"),
+                               ("country", "countries", "country_id")):
+        unknown = sorted(set(records.affiliations[column].astype(str)) - set(ref[table][key]))
+        if unknown:
+            missing.append(f"{column} not in reference/{table}.csv: {', '.join(unknown[:5])}{' …' if len(unknown) > 5 else ''} "
+                           f"({len(unknown)} in all)")
+    if missing:
+        raise metrics.RecordError("the records use ids the reference does not name:\n  " + "\n  ".join(missing))
+    return ref
+
+
+def write_data_folder(records: metrics.Records, world: World | dict, year: int, out: Path, source: str) -> Path:
+    """A complete data folder for `year` at `out`, built from `records`. `world` gives the reference
+    tables: a simulated World, or a dict of DataFrames (see reference_of)."""
     result = metrics.compute(records, known_subjects={"chemistry", "physical-sciences", "earth-environmental-sciences", "biological-sciences"})
     result["affiliations"] = records.affiliations
     out = Path(out)
     shutil.rmtree(out / str(year), ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
     shutil.copy(DATA / "datapackage.json", out / "datapackage.json")
-    reference = {"countries": world.countries, "cities": world.cities.drop(columns="weight"),
-                 "institutions": world.institutions}
+    reference = world if isinstance(world, dict) else {
+        "countries": world.countries, "cities": world.cities.drop(columns="weight"), "institutions": world.institutions}
     for name in REFERENCE_FILES:
         frame = reference.get(name)
         if frame is None:

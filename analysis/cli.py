@@ -180,6 +180,17 @@ def cmd_simulate(args) -> int:
     return 0
 
 
+def cmd_build(args) -> int:
+    from analysis import build, metrics
+
+    records = metrics.read_records(args.records)
+    reference = build.reference_of(records, args.data)
+    build.write_data_folder(records, reference, args.year, args.out, source=f"computed from {shown(args.records)}")
+    load_year(args.year, args.out)
+    print(f"{shown(args.out / str(args.year))}: data year {args.year} built from {len(records.articles):,} articles")
+    return 0
+
+
 def cmd_bench(args) -> int:
     import json
 
@@ -252,6 +263,15 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=1)
     s.add_argument("--out", type=Path, required=True)
     s.set_defaults(func=cmd_simulate)
+
+    d = sub.add_parser("build", help="compute a data year from article records (articles, authorships, affiliations)",
+                       description="Read RECORDS/{articles,authorships,affiliations}.csv or .parquet, compute every metric "
+                                   "with the DuckDB engine and write a data folder (reference/, <year>/) to --out.")
+    d.add_argument("records", type=Path)
+    d.add_argument("--year", type=_year, required=True, help="the data year (earlier years in the records give adjusted Shares)")
+    d.add_argument("--out", type=Path, required=True)
+    _add_data(d)
+    d.set_defaults(func=cmd_build)
 
     b = sub.add_parser("bench", help="time the metrics engine against the pandas reference (prints figures)",
                        description="One row per size (multiples of ~80,000 articles); the last line is a summary of 1x.")

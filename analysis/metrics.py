@@ -44,7 +44,9 @@ def read_records(folder: Path) -> Records:
         for suffix in (".parquet", ".csv"):
             path = Path(folder) / f"{name}{suffix}"
             if path.exists():
-                frames[name] = pd.read_parquet(path) if suffix == ".parquet" else pd.read_csv(path, dtype={"subjects": str})
+                # DuckDB reads Parquet natively (no pyarrow needed).
+                frames[name] = duckdb.read_parquet(str(path)).df() if suffix == ".parquet" else \
+                    pd.read_csv(path, dtype={"subjects": str, "article_id": str, "affiliation_id": str})
                 break
         else:
             raise RecordError(f"{Path(folder) / name}.parquet or .csv: file is missing")

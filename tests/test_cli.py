@@ -10,7 +10,7 @@ EXPECTED = {"leading-cities.csv", "risers-overall.csv", "risers-earth-environmen
             "institution-partnerships-beijing.csv"}
 
 
-@pytest.mark.parametrize("command", ["validate", "tables", "run", "book", "audit", "simulate", "bench", "ingest"])
+@pytest.mark.parametrize("command", ["validate", "tables", "run", "book", "audit", "simulate", "bench", "ingest", "build"])
 def test_every_command_has_help(cli, command):
     result = cli(command, "--help")
     assert result.returncode == 0 and "usage:" in result.stdout

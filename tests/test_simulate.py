@@ -42,3 +42,23 @@ def test_a_book_builds_from_simulated_data(cli, tmp_path):
     assert len(pages) >= 20
     assert "Synthetic" in (tmp_path / "book" / "html" / "book" / "intro.html").read_text() or \
         "SYNTHETIC" in (tmp_path / "book" / "html" / "book" / "intro.html").read_text()
+
+
+def test_build_a_data_year_from_records_and_refuse_bad_records(cli, tmp_path):
+    sim = tmp_path / "sim"
+    assert cli("simulate", "--years", "2021-2022", "--articles", "600", "--seed", "2", "--out", str(sim)).returncode == 0
+    out = tmp_path / "built"
+    result = cli("build", str(sim / "records"), "--year", "2022", "--data", str(sim / "data"), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    ours, theirs = load_year(2022, out), load_year(2022, sim / "data")
+    assert tables.leading_cities(ours)["city"].tolist() == tables.leading_cities(theirs)["city"].tolist()
+
+    import pandas as pd
+
+    authorships = pd.read_csv(sim / "records" / "authorships.csv", dtype=str)
+    authorships.loc[[3, 7], "affiliation_id"] = ["nowhere-1", "nowhere-2"]
+    authorships.to_csv(sim / "records" / "authorships.csv", index=False)
+    result = cli("build", str(sim / "records"), "--year", "2022", "--data", str(sim / "data"), "--out", str(tmp_path / "never"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "unknown affiliation: nowhere-1, nowhere-2 (2 in all)" in result.stderr
+    assert not (tmp_path / "never").exists()
