@@ -19,7 +19,6 @@ text-figures.csv (every number in the running text, with its recomputation rule)
 from __future__ import annotations
 
 import csv
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 

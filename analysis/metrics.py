@@ -163,7 +163,6 @@ def compute(records: Records, known_subjects: set[str] | None = None, pairs: boo
     spread over the subjects of each combination.
     """
     con = _connect(records, known_subjects)
-    shares, cs = [], []
     for level in LEVELS:
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE per_article AS

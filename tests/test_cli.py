@@ -3,7 +3,6 @@ without a traceback and without touching earlier output."""
 
 import pytest
 
-from analysis.paths import DATA
 
 EXPECTED = {"leading-cities.csv", "risers-overall.csv", "risers-earth-environmental-sciences.csv",
             "risers-biological-sciences.csv", "rank-history.csv", "partnerships-china.csv", "partnerships-usa.csv",

@@ -2,7 +2,6 @@
 clear message (exit 1, no traceback) that names the file, and leave the last good build byte-identical."""
 
 import hashlib
-import json
 
 import pandas as pd
 import pytest

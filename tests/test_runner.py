@@ -54,8 +54,6 @@ def test_each_language_keeps_only_its_own_prose():
 
 
 def test_the_chinese_edition_has_every_table_of_the_chinese_supplement():
-    from analysis import tables
-    from analysis.data import load_year
     from analysis.paths import DATA
 
     printed = {p.stem for p in (DATA / "published/2022/zh").glob("*.csv")}

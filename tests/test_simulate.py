@@ -2,7 +2,6 @@
 
 import filecmp
 
-import pytest
 
 from analysis import load_year, simulate, tables
 
