@@ -108,3 +108,19 @@ def test_the_cli_scorecard_and_json(cli):
     assert all(e["explanation"] for e in card["errata"])
     text = cli("audit", "--year", "2022")
     assert text.returncode == 0 and "errata         7" in text.stdout
+
+
+def test_the_readme_quotes_the_current_audit(figures):
+    """The README states the audit's figures; they must be the ones the audit computes."""
+    import re
+
+    from analysis.paths import REPO
+
+    text = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    card = audit.scorecard(2022, figures)
+    numbers = re.search(r"checks ([\d,]+) printed figures .*?: ([\d,]+) reproduced, ([\d,]+) inputs, ([\d,]+) not checkable"
+                        r".*?and ([\d,]+) errata \(([\d,]+) distinct", text)
+    assert numbers, "README no longer quotes the audit"
+    quoted = [int(n.replace(",", "")) for n in numbers.groups()]
+    distinct = len({e["id"].split(":", 1)[-1].removeprefix("zh-") for e in card["errata"]})
+    assert quoted == [card["figures"], card["reproduced"], card["input"], card["not_checkable"], len(card["errata"]), distinct]
