@@ -120,7 +120,7 @@ def _audit_table(data: YearData, name: str, edition: str, printed: pd.DataFrame,
     matched through the English edition's names, so that a wrong Chinese name is caught, not skipped."""
     lang = edition
     ours_en = tables.all_tables(data)[name].reset_index(drop=True)
-    ours = ours_en if lang == "en" else _localised(data, name)
+    ours = ours_en if lang == "en" else tables.all_tables(data, lang)[name].reset_index(drop=True)
     by_name = _ids_by_name(data)
     key_cols = [c for c in ("city1", "institution1", "city") if c in printed_en.columns]
     key = key_cols[0]
@@ -144,23 +144,6 @@ def _audit_table(data: YearData, name: str, edition: str, printed: pd.DataFrame,
             where = f"{label}, column {column}"
             figures.append(_audit_cell(data, name, column, text, ours_en, ours, j, fid, edition, where))
     return figures
-
-
-def _localised(data: YearData, name: str) -> pd.DataFrame:
-    """The recomputed table with Chinese names, rows in the same order as the English one."""
-    if name == "leading-cities":
-        return tables.leading_cities(data, lang="zh").reset_index(drop=True)
-    if name.startswith("risers-"):
-        return tables.risers(data, name[len("risers-"):], lang="zh").reset_index(drop=True)
-    if name == "rank-history":
-        return tables.rank_history(data, lang="zh").reset_index(drop=True)
-    if name.startswith("partnerships-"):
-        slug = name[len("partnerships-"):]
-        country = data.reference["countries"].set_index("slug").at[slug, "country_id"]
-        return tables.city_partnerships(data, country, lang="zh").reset_index(drop=True)
-    if name.startswith("institution-partnerships-"):
-        return tables.institution_partnerships(data, name[len("institution-partnerships-"):], lang="zh").reset_index(drop=True)
-    raise KeyError(name)
 
 
 def _audit_cell(data, name, column, text, ours_en, ours, j, fid, edition, where) -> Figure:

@@ -304,3 +304,10 @@ def main(argv: list[str] | None = None) -> int:
     except (RunError, BuildError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader closed the pipe (e.g. `| head`): stop quietly. Python's docs recipe: point stdout
+        # at devnull so the interpreter's final flush does not raise again.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -164,21 +164,21 @@ def country_slug(data: YearData, country_id: str) -> str:
     return data.reference["countries"].set_index("country_id").at[country_id, "slug"]
 
 
-def all_tables(data: YearData) -> dict[str, pd.DataFrame]:
+def all_tables(data: YearData, lang: str = "en") -> dict[str, pd.DataFrame]:
     """Every contract table of the year, by CSV file stem, restricted to the contract columns."""
     out = {}
     if data.has("city_share"):
-        out["leading-cities"] = leading_cities(data)[CONTRACT["leading-cities"]]
+        out["leading-cities"] = leading_cities(data, lang=lang)[CONTRACT["leading-cities"]]
     for subject in riser_subjects(data):
-        table = risers(data, subject)
+        table = risers(data, subject, lang=lang)
         if len(table):
             out[f"risers-{subject}"] = table[CONTRACT["risers"]]
     if data.has("rank_history"):
-        out["rank-history"] = rank_history(data).drop(columns=["country", "city_id"])
+        out["rank-history"] = rank_history(data, lang=lang).drop(columns=["country", "city_id"])
     for country in partnership_countries(data):
-        out[f"partnerships-{country_slug(data, country)}"] = city_partnerships(data, country)[CONTRACT["partnerships"]]
+        out[f"partnerships-{country_slug(data, country)}"] = city_partnerships(data, country, lang=lang)[CONTRACT["partnerships"]]
     for city in partnership_cities(data):
-        out[f"institution-partnerships-{city}"] = institution_partnerships(data, city)[CONTRACT["institution-partnerships"]]
+        out[f"institution-partnerships-{city}"] = institution_partnerships(data, city, lang=lang)[CONTRACT["institution-partnerships"]]
     return out
 
 

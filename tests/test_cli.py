@@ -56,3 +56,14 @@ def test_a_bad_year_is_refused_by_the_parser(cli, year):
 def test_tables_never_reads_the_published_figures(cli, tmp_path, data_copy):
     assert not (data_copy / "published").exists()
     assert cli("tables", "--year", "2022", "--out", str(tmp_path), "--data", str(data_copy)).returncode == 0
+
+
+def test_a_closed_pipe_ends_quietly():
+    import subprocess
+    import sys
+
+    from analysis.paths import REPO
+
+    result = subprocess.run(f"{sys.executable} -m analysis audit --year 2022 | head -1", shell=True, cwd=REPO,
+                            capture_output=True, text=True)
+    assert result.stdout.startswith("audit 2022") and result.stderr == ""
