@@ -6,6 +6,7 @@ traceback) and give exit status 1."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -236,7 +237,9 @@ def parser() -> argparse.ArgumentParser:
         r = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ". Unchanged runs are skipped.")
         r.add_argument("--year", type=_year, help="only this edition (default: every year in notebooks/runs.toml)")
         r.add_argument("--force", action="store_true", help="re-execute even unchanged notebooks")
-        r.add_argument("--jobs", type=int, default=2, help="notebooks executed in parallel (default 2)")
+        # One more worker than cores: a kernel spends part of its start-up waiting, not computing.
+        r.add_argument("--jobs", type=int, default=(os.cpu_count() or 1) + 1,
+                       help="notebooks executed in parallel (default: cores + 1)")
         _add_data(r)
         if name == "book":
             r.add_argument("--out", type=Path, help="build a separate book from --data into this folder "
@@ -307,7 +310,5 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         # The reader closed the pipe (e.g. `| head`): stop quietly. Python's docs recipe: point stdout
         # at devnull so the interpreter's final flush does not raise again.
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

@@ -257,31 +257,35 @@ def _execute_one(args: tuple[Run, str, str]) -> str:
     return out
 
 
-def stage_runs(runs: list[Run], folder: Path, force: bool = False, jobs: int = 2, log=print) -> Path:
-    """Execute `runs` into a staging folder beside `folder`, copying the unchanged ones from `folder`.
-    Returns the staging folder (removed again if anything fails)."""
-    staging = folder.parent / f".staging-{folder.name}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+def stage_runs(editions: list[tuple[list[Run], Path]], force: bool = False, jobs: int = 2, log=print) -> list[Path]:
+    """Execute the runs of every edition into staging folders beside their folders, copying unchanged
+    ones; one process pool serves all editions, so small editions do not run alone. Returns the
+    staging folders (all removed again if anything fails)."""
+    stagings = [folder.parent / f".staging-{folder.name}" for _, folder in editions]
     try:
         todo = []
-        for run in runs:
-            if not force and _up_to_date(run, folder):
-                shutil.copy2(folder / f"{run.name}.ipynb", staging / f"{run.name}.ipynb")
-            else:
-                todo.append(run)
-        log(f"{folder.name}: {len(runs)} notebooks, {len(runs) - len(todo)} unchanged, {len(todo)} to run")
+        for (runs, folder), staging in zip(editions, stagings):
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir(parents=True)
+            fresh = [run for run in runs if force or not _up_to_date(run, folder)]
+            for run in runs:
+                if run not in fresh:
+                    shutil.copy2(folder / f"{run.name}.ipynb", staging / f"{run.name}.ipynb")
+            todo += [(run, staging, folder) for run in fresh]
+            log(f"{folder.name}: {len(runs)} notebooks, {len(runs) - len(fresh)} unchanged, {len(fresh)} to run")
         if todo:
             logs = BUILD / "logs"
             logs.mkdir(parents=True, exist_ok=True)
-            args = [(run, str(staging / f"{run.name}.ipynb"), str(logs / f"{folder.name}-{run.name}.log")) for run in todo]
+            args = [(run, str(staging / f"{run.name}.ipynb"), str(logs / f"{folder.name}-{run.name}.log"))
+                    for run, staging, folder in todo]
             with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool:
-                for done, (run, _) in enumerate(zip(todo, pool.map(_execute_one, args)), start=1):
-                    log(f"  [{done}/{len(todo)}] {run.name}")
+                for done, ((run, _, folder), _) in enumerate(zip(todo, pool.map(_execute_one, args)), start=1):
+                    log(f"  [{done}/{len(todo)}] {folder.name}/{run.name}")
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        for staging in stagings:
+            shutil.rmtree(staging, ignore_errors=True)
         raise
-    return staging
+    return stagings
 
 
 def swap_in(staging: Path, folder: Path) -> None:
@@ -297,14 +301,7 @@ def swap_in(staging: Path, folder: Path) -> None:
 def execute_editions(editions: list[tuple[list[Run], Path]], force: bool = False, jobs: int = 2, log=print) -> list[list[Path]]:
     """Stage every edition first and swap them all in only when all succeeded: a failure anywhere
     leaves every folder as it was."""
-    staged = []
-    try:
-        for runs, folder in editions:
-            staged.append(stage_runs(runs, folder, force, jobs, log))
-    except BaseException:
-        for staging in staged:
-            shutil.rmtree(staging, ignore_errors=True)
-        raise
+    staged = stage_runs(editions, force, jobs, log)
     for staging, (_, folder) in zip(staged, editions):
         swap_in(staging, folder)
     return [[folder / f"{run.name}.ipynb" for run in runs] for runs, folder in editions]
