@@ -109,19 +109,23 @@ def _explain(figure_id: str, errata: dict[str, str]) -> str:
 
 # ---- tables --------------------------------------------------------------------------------------
 
-def _ids_by_name(data: YearData) -> dict[str, dict[str, str]]:
-    cities = data.reference["cities"].set_index("name_en")["city_id"].to_dict()
-    insts = data.reference["institutions"].set_index("name_en")["institution_id"].to_dict()
-    return {"city": cities, "institution": insts}
+class _Recomputed:
+    """Every recomputed table the audit compares against, computed once per audit."""
+
+    def __init__(self, data: YearData):
+        self.data = data
+        self.by_lang = {lang: tables.all_tables(data, lang) for lang in ("en", "zh")}
+        self.leading = tables.leading_cities(data)
+        self.risers = {s: tables.risers(data, s).set_index("city_id") for s in tables.riser_subjects(data)}
 
 
-def _audit_table(data: YearData, name: str, edition: str, printed: pd.DataFrame, printed_en: pd.DataFrame) -> list[Figure]:
+def _audit_table(rc: _Recomputed, name: str, edition: str, printed: pd.DataFrame, printed_en: pd.DataFrame) -> list[Figure]:
     """Compare one printed table (either edition) with the recomputed one, cell by cell. Rows are
     matched through the English edition's names, so that a wrong Chinese name is caught, not skipped."""
-    lang = edition
-    ours_en = tables.all_tables(data)[name].reset_index(drop=True)
-    ours = ours_en if lang == "en" else tables.all_tables(data, lang)[name].reset_index(drop=True)
-    by_name = _ids_by_name(data)
+    data = rc.data
+    ours_en = rc.by_lang["en"][name].reset_index(drop=True)
+    ours = rc.by_lang[edition][name].reset_index(drop=True)
+    city_ids = data.reference["cities"].set_index("name_en")["city_id"]
     key_cols = [c for c in ("city1", "institution1", "city") if c in printed_en.columns]
     key = key_cols[0]
     second = {"city1": "city2", "institution1": "institution2"}.get(key)
@@ -132,7 +136,7 @@ def _audit_table(data: YearData, name: str, edition: str, printed: pd.DataFrame,
         if second:
             match = match[match[second] == en_row[second]]
         label = f"{name}, row {i + 1} ({en_row[key]}{' – ' + en_row[second] if second else ''})"
-        row_id = en_row["rank"] if "rank" in printed.columns else by_name["city"].get(en_row["city"], en_row["city"])
+        row_id = en_row["rank"] if "rank" in printed.columns else city_ids.get(en_row["city"], en_row["city"])
         if match.empty:
             figures += [Figure(f"{edition}:{name}:{row_id}:{c}", edition, label, str(row[c]), "erratum",
                                "no such row in the recomputed table") for c in printed.columns]
@@ -142,11 +146,12 @@ def _audit_table(data: YearData, name: str, edition: str, printed: pd.DataFrame,
             text = str(row[column])
             fid = f"{edition}:{name}:{row_id}:{column}"
             where = f"{label}, column {column}"
-            figures.append(_audit_cell(data, name, column, text, ours_en, ours, j, fid, edition, where))
+            figures.append(_audit_cell(rc, name, column, text, ours_en, ours, j, fid, edition, where))
     return figures
 
 
-def _audit_cell(data, name, column, text, ours_en, ours, j, fid, edition, where) -> Figure:
+def _audit_cell(rc: _Recomputed, name, column, text, ours_en, ours, j, fid, edition, where) -> Figure:
+    data = rc.data
     fig = lambda status, recomputed="": Figure(fid, edition, where, text, status, recomputed)
     row = ours_en.loc[j]
     if column in NAME_COLUMNS or (name.startswith("institution") and column in ("city", "country")):
@@ -166,7 +171,7 @@ def _audit_cell(data, name, column, text, ours_en, ours, j, fid, edition, where)
         expected = float(row[column])
         return fig("input", text) if abs(value - expected) < 1e-9 else fig("erratum", f"{expected:.2f} (transcribed input)")
     if column == "location_share_pct":
-        lead = tables.leading_cities(data).set_index("city")
+        lead = rc.leading.set_index("city")
         if lead.at[row["city"], "location_share_source"] == "printed input":
             return fig("input", f"{row[column]:.2f}")
         country = data.reference["cities"].set_index("name_en").at[row["city"], "country_id"]
@@ -185,8 +190,9 @@ def _audit_cell(data, name, column, text, ours_en, ours, j, fid, edition, where)
 
 # ---- text figures --------------------------------------------------------------------------------
 
-def _text_interval(data: YearData, rule: str) -> tuple[str, float | None, float | None, str]:
+def _text_interval(rc: _Recomputed, rule: str) -> tuple[str, float | None, float | None, str]:
     """(status, lo, hi, note) for a text figure's rule; lo/hi None for input and not_checkable."""
+    data = rc.data
     kind, *args = rule.split(":")
     if kind in ("input", "not_checkable"):
         return kind, None, None, ""
@@ -196,7 +202,7 @@ def _text_interval(data: YearData, rule: str) -> tuple[str, float | None, float 
         return ("reproduced", *point_interval(cs.at[(subject, city), "share"]), "")
     if kind == "riser":
         subject, city, column = args
-        r = tables.risers(data, subject).set_index("city_id").loc[city]
+        r = rc.risers[subject].loc[city]
         if column == "change":
             return ("reproduced", *change_interval(r["adjusted_share_prev"], r["adjusted_share"]), "")
         if column == "change_pct":
@@ -204,7 +210,7 @@ def _text_interval(data: YearData, rule: str) -> tuple[str, float | None, float 
         return ("reproduced", *point_interval(r[column]), "")
     if kind == "location_pct":
         (city,) = args
-        lead = tables.leading_cities(data).set_index("city_id").loc[city]
+        lead = rc.leading.set_index("city_id").loc[city]
         if lead["location_share_source"] == "printed input":
             return ("input", *point_interval(lead["location_share_pct"]), "cross-checked against the printed table")
         country = data.reference["cities"].set_index("city_id").at[city, "country_id"]
@@ -215,7 +221,7 @@ def _text_interval(data: YearData, rule: str) -> tuple[str, float | None, float 
         r = float(rh.at[(city, int(year)), "rank"])
         return "reproduced", r, r, ""
     if kind in ("count", "rows"):
-        table = tables.all_tables(data)[args[0]] if args[0] != "leading-cities" else tables.leading_cities(data)
+        table = rc.by_lang["en"][args[0]] if args[0] != "leading-cities" else rc.leading
         for condition in args[1:]:
             field, value = condition.replace("!=", "=!").split("=", 1)
             if field == "top":
@@ -269,11 +275,11 @@ def _text_interval(data: YearData, rule: str) -> tuple[str, float | None, float 
     raise ValueError(f"unknown audit rule {rule!r}")
 
 
-def _audit_text(data: YearData, ledger: Path) -> list[Figure]:
+def _audit_text(rc: _Recomputed, ledger: Path) -> list[Figure]:
     figures = []
     for r in csv.DictReader((ledger / "text-figures.csv").open(encoding="utf-8")):
         where = f"{r['section']}: {r['claim']}"
-        status, lo, hi, note = _text_interval(data, r["rule"])
+        status, lo, hi, note = _text_interval(rc, r["rule"])
         decimals = int(r["decimals"])
         if status == "not_checkable":
             figures.append(Figure(r["id"], r["edition"], where, r["printed"], status, "", r["note"]))
@@ -293,6 +299,7 @@ def audit(year: int, data_dir: Path = DATA) -> list[Figure]:
     """Every printed figure of the year's supplement with its status. Errata carry the ledger's
     explanation (empty when the ledger has none: an unexplained difference)."""
     data = load_year(year, data_dir)
+    rc = _Recomputed(data)
     ledger = ledger_dir(year, data_dir)
     errata = read_errata(year, data_dir)
     figures = []
@@ -302,8 +309,8 @@ def audit(year: int, data_dir: Path = DATA) -> list[Figure]:
                 continue
             printed = pd.read_csv(path, dtype=str, keep_default_na=False)
             printed_en = pd.read_csv(ledger / path.name, dtype=str, keep_default_na=False)
-            figures += _audit_table(data, path.stem, edition, printed, printed_en)
-    figures += _audit_text(data, ledger)
+            figures += _audit_table(rc, path.stem, edition, printed, printed_en)
+    figures += _audit_text(rc, ledger)
     out = []
     for f in figures:
         if f.status == "erratum":
