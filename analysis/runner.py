@@ -88,10 +88,6 @@ def ledger_files(data: YearData) -> list[Path]:
     return sorted((data.data_dir / "published" / str(data.year)).rglob("*.csv"))
 
 
-def _needed(data: YearData, needs: str) -> bool:
-    return bool(ledger_files(data)) if needs == "published" else data.has(needs)
-
-
 def _files_of(data: YearData, reads: list[str]) -> list[Path]:
     """The reference files, the schema, and the year's files named in `reads` ("*": all)."""
     year_files = [p for p in data.files_read() if p.parent.name == str(data.year)]
@@ -116,12 +112,14 @@ def plan(year: int, data_dir: Path = DATA, lang: str = "en", matrix: dict | None
     data = load_year(year, data_dir)
     code = code_fingerprint()
     subject_order = {s: i for i, s in enumerate(data.reference["subjects"].sort_values("order")["subject_id"])}
+    published = ledger_files(data)
+    # Without a ledger there is no audit page, so prose that links to it is dropped.
+    drop = () if published else ("needs-published",)
     runs = []
     for spec in matrix["run"]:
-        if not _needed(data, spec["needs"]):
+        if not (published if spec["needs"] == "published" else data.has(spec["needs"])):
             continue
-        ledger = ledger_files(data) if spec["needs"] == "published" else []
-        drop = () if ledger_files(data) else ("needs-published",)
+        ledger = published if spec["needs"] == "published" else []
         for extra, slug, name in _instances(data, spec["each"], lang):
             order = subject_order.get(extra.get("subject"), 0)
             parameters = {"year": year, **extra, "lang": lang}

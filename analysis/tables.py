@@ -21,7 +21,6 @@ TOP = {"leading-cities": 20, "risers": 20, "partnerships": 10, "institution-part
 CONTRACT = {
     "leading-cities": ["rank", "city", "country", "share", "count", "location_share_pct"],
     "risers": ["rank", "city", "country", "adjusted_share_prev", "adjusted_share", "change", "change_pct"],
-    "rank-history": None,  # city, r<first>..r<year>, change_<year-2>_<year>: depends on the years held
     "partnerships": ["rank", "city1", "city2", "cs1", "cs2", "bcs", "count"],
     "institution-partnerships": ["rank", "institution1", "institution2", "city", "country", "bcs"],
 }
