@@ -47,8 +47,8 @@ def year_files(result: dict[str, pd.DataFrame], year: int, source: str) -> dict[
     top10 = overall[(overall["year"] == year) & (overall["rank"] <= 10)]["entity"]
     files["rank_history"] = overall[overall["entity"].isin(top10)].rename(columns={"entity": "city_id"})[["city_id", "year", "rank"]].sort_values(["city_id", "year"])
 
-    if "cs" in result:
-        pairs = metrics.bilateral(result["cs"].astype({"level": str, "subject": str, "entity_a": str, "entity_b": str}))
+    if "pairs" in result:
+        pairs = result["pairs"].astype({"level": str, "subject": str, "entity_a": str, "entity_b": str})
         pairs = pairs[(pairs["year"] == year) & (pairs["subject"] == "overall")]
         files.update(_partnerships(pairs, city, result))
     return files

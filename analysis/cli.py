@@ -198,14 +198,14 @@ def cmd_bench(args) -> int:
     from analysis import bench
 
     if args.measure:
-        print(json.dumps(bench.measure(args.measure, args.scale)))
+        print(json.dumps(bench.measure(args.measure, args.scale, args.repeats)))
         return 0
     if args.book:
         from analysis import bench_book
 
         bench_book.run()
         return 0
-    bench.run(args.scales, reference=not args.no_reference)
+    bench.run(args.scales, reference=not args.no_reference, repeats=args.repeats)
     return 0
 
 
@@ -280,6 +280,7 @@ def parser() -> argparse.ArgumentParser:
                        description="One row per size (multiples of ~80,000 articles); the last line is a summary of 1x.")
     b.add_argument("--scales", type=lambda t: [int(x) for x in t.split(",")], default=[1, 4, 16], help="default 1,4,16")
     b.add_argument("--no-reference", action="store_true", help="time the engine only")
+    b.add_argument("--repeats", type=int, default=3, help="engine runs per size; the median is reported (default 3)")
     b.add_argument("--book", action="store_true", help="time the book pipeline instead: clean, no-change and "
                                                         "one-file rebuilds, and Jupyter Book's execute_notebooks: force")
     b.add_argument("--measure", choices=["engine", "reference"], help=argparse.SUPPRESS)

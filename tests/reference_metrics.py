@@ -33,11 +33,12 @@ def compute(articles: pd.DataFrame, authorships: pd.DataFrame, affiliations: pd.
     adjusted["adjusted_share"] = adjusted["share"] * adjusted["latest"] / adjusted["articles"]
     out = {"share": share, "totals": totals, "adjusted": adjusted[["level", "year", "subject", "entity", "adjusted_share"]]}
     if pairs:
-        cs = []
+        found = []
         for level, pa in per_article.items():
             joined = pa.merge(pa, on="article_id", suffixes=("_a", "_b"))
-            joined = joined[joined["entity_a"] != joined["entity_b"]].merge(subj, on="article_id")
-            c = joined.groupby(["year", "subject", "entity_a", "entity_b"], as_index=False).agg(cs=("share_a", "sum"), count=("article_id", "size"))
-            cs.append(c.assign(level=level))
-        out["cs"] = pd.concat(cs, ignore_index=True)[["level", "year", "subject", "entity_a", "entity_b", "cs", "count"]]
+            joined = joined[joined["entity_a"] < joined["entity_b"]].merge(subj, on="article_id")
+            c = joined.groupby(["year", "subject", "entity_a", "entity_b"], as_index=False).agg(
+                cs1=("share_a", "sum"), cs2=("share_b", "sum"), count=("article_id", "size"))
+            found.append(c.assign(level=level, bcs=c["cs1"] + c["cs2"]))
+        out["pairs"] = pd.concat(found, ignore_index=True)[["level", "year", "subject", "entity_a", "entity_b", "cs1", "cs2", "bcs", "count"]]
     return out

@@ -11,7 +11,7 @@ from analysis import metrics
 import reference_metrics
 
 KEYS = {"share": ["level", "year", "subject", "entity"], "adjusted": ["level", "year", "subject", "entity"],
-        "totals": ["year", "subject"], "cs": ["level", "year", "subject", "entity_a", "entity_b"]}
+        "totals": ["year", "subject"], "pairs": ["level", "year", "subject", "entity_a", "entity_b"]}
 
 
 def sorted_frame(df, keys):
@@ -75,24 +75,42 @@ SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[Healt
 @given(article_sets())
 def test_properties(records):
     r = metrics.compute(records)
-    share, totals, cs = r["share"], r["totals"], r["cs"]
+    share, totals, pairs = r["share"], r["totals"], r["pairs"]
     sums = share.groupby(["level", "year", "subject"])["share"].sum().reset_index().merge(totals, on=["year", "subject"])
     assert (sums["share"] - sums["articles"]).abs().max() < 1e-9          # zero-sum: Shares add up to articles
     assert (share["share"] <= share["count"] + 1e-12).all()                # Share <= Count
     overall = totals[totals["subject"] == "overall"]["articles"].sum()
     assert overall == records.articles["article_id"].nunique()             # an article counts once overall
-    if len(cs):
-        joined = cs.merge(share, left_on=["level", "year", "subject", "entity_a"], right_on=["level", "year", "subject", "entity"])
-        assert (joined["cs"] <= joined["share"] + 1e-12).all()             # CS(A with B) <= Share(A)
-        b = metrics.bilateral(cs)
-        flipped = cs.rename(columns={"entity_a": "entity_b", "entity_b": "entity_a"})
-        assert sorted_frame(cs[["level", "year", "subject", "entity_a", "entity_b", "count"]], KEYS["cs"]).equals(
-            sorted_frame(flipped[["level", "year", "subject", "entity_a", "entity_b", "count"]], KEYS["cs"]))  # symmetric pairs
-        assert ((b["bcs"] - b["cs1"] - b["cs2"]).abs() < 1e-12).all()
+    if len(pairs):
+        assert (pairs["entity_a"].astype(str) < pairs["entity_b"].astype(str)).all()  # each unordered pair once
+        assert not pairs.duplicated(KEYS["pairs"]).any()
+        for side, entity in (("cs1", "entity_a"), ("cs2", "entity_b")):  # CS(A with B) <= Share(A)
+            joined = pairs.merge(share, left_on=["level", "year", "subject", entity], right_on=["level", "year", "subject", "entity"])
+            assert len(joined) == len(pairs)
+            assert (joined[side] <= joined["share"] + 1e-12).all()
+        assert ((pairs["bcs"] - pairs["cs1"] - pairs["cs2"]).abs() < 1e-12).all()
     latest = share["year"].max()
     adj = r["adjusted"].merge(share, on=KEYS["share"])
     now = adj[adj["year"] == latest]
     assert ((now["adjusted_share"] - now["share"]).abs() < 1e-12).all()   # latest year: adjusted = Share
+
+
+@SETTINGS
+@given(article_sets())
+def test_pair_scores_swap_when_the_names_swap_order(records):
+    names = sorted(c for c, _ in CITIES)
+    reverse = dict(zip(names, names[::-1]))  # a relabelling that reverses the order of the city ids
+    relabelled = metrics.Records(records.articles, records.authorships,
+                                 records.affiliations.assign(city_id=records.affiliations["city_id"].map(reverse)))
+    before = metrics.pair_view(metrics.compute(records))
+    after = metrics.pair_view(metrics.compute(relabelled))
+    assert len(before) == len(after)
+    swapped = after.assign(entity_a=after["entity_b"].astype(str).map(reverse), entity_b=after["entity_a"].astype(str).map(reverse),
+                           cs1=after["cs2"], cs2=after["cs1"])
+    keys = ["year", "entity_a", "entity_b"]
+    x = before.astype({"entity_a": str, "entity_b": str}).sort_values(keys).reset_index(drop=True)
+    y = swapped.sort_values(keys).reset_index(drop=True)[x.columns]
+    pd.testing.assert_frame_equal(x, y, check_exact=False, rtol=1e-12)
 
 
 @SETTINGS
