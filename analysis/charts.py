@@ -20,7 +20,13 @@ import pandas as pd
 from analysis.i18n import t
 
 WIDTH = 460
-_counter = itertools.count(1)
+_counter = itertools.count(1)  # numbers the charts of a page, so a chart shown twice gets two ids
+
+
+def reset_chart_ids() -> None:
+    """Count chart ids from 1 again (a reused kernel calls this before each notebook)."""
+    global _counter
+    _counter = itertools.count(1)
 
 
 def _offline_renderer(spec: dict, **_metadata) -> dict:

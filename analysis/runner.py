@@ -9,6 +9,7 @@ succeeded, so a failure leaves the last good book as it was.
 from __future__ import annotations
 
 import hashlib
+import functools
 import json
 import os
 import shutil
@@ -176,8 +177,16 @@ def _clean(nb: nbformat.NotebookNode, run: Run) -> nbformat.NotebookNode:
             # The template's defaults; the page shows the injected values that follow instead.
             cell.metadata["tags"] = tags + ["remove-cell"]
         kept.append(cell)
+    count = 0
     for i, cell in enumerate(kept):
         cell.id = f"cell-{i:02d}"
+        if cell.cell_type == "code" and cell.get("execution_count") is not None:
+            # as a fresh kernel numbers them, whichever kernel ran the notebook
+            count += 1
+            cell.execution_count = count
+            for output in cell.outputs:
+                if "execution_count" in output:
+                    output.execution_count = count
     first_markdown = next(c for c in kept if c.cell_type == "markdown")
     # A label per page lets other pages link to it: (<template>-<year>)= e.g. {ref}`audit-2022`.
     suffix = "" if lang == "en" else f"-{lang}"
@@ -211,18 +220,89 @@ def check_parameters(run: Run) -> None:
         raise RunError(f"{run.describe()}: parameter data_dir={p['data_dir']!r} is not a folder")
 
 
-def execute(run: Run, out_path: Path) -> Path:
-    """Run one template with papermill into out_path. Raises RunError naming notebook, cell and cause."""
+# Run silently in a reused kernel before each notebook, so that it starts as a fresh kernel would:
+# an empty namespace, pandas' display options at their defaults, chart ids counted from 1. Imported
+# modules stay loaded, which is the point: a kernel start and the imports cost ~2.4 s a notebook.
+# Execution counts are renumbered by _clean; nbval (make test) re-runs every page in a fresh kernel
+# and compares, so anything a reused kernel carried over would fail the tests.
+RESET_KERNEL = """\
+get_ipython().run_line_magic("reset", "-f")
+import sys as _sys, pandas as _pd
+_pd.reset_option("display")
+if "analysis.charts" in _sys.modules:
+    _sys.modules["analysis.charts"].reset_chart_ids()
+del _sys, _pd
+"""
+
+_kernel = None  # this process's kernel manager, kept between notebooks (see _ReusedKernelEngine)
+
+
+def _shutdown_kernel() -> None:
+    global _kernel
+    if _kernel is not None and _kernel.has_kernel:
+        from jupyter_core.utils import run_sync
+
+        run_sync(_kernel.shutdown_kernel)(now=True)
+    _kernel = None
+
+
+@functools.cache
+def _engine() -> str:
+    """A papermill engine that executes in this process's kernel, starting it on first use."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+    from papermill.utils import merge_kwargs, remove_args
+
+    class ReusedKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
+                                     start_timeout=60, execution_timeout=None, **kwargs):
+            global _kernel
+            from jupyter_client.manager import AsyncKernelManager
+
+            if _kernel is None:
+                _kernel = AsyncKernelManager(kernel_name=kernel_name)
+                import multiprocessing.util
+
+                multiprocessing.util.Finalize(None, _shutdown_kernel, exitpriority=10)  # pool workers skip atexit
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            client = PapermillNotebookClient(nb_man, km=_kernel, **merge_kwargs(
+                kwargs, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
+                log=logger, log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file))
+
+            async def reset(notebook):
+                reply = await client.kc.execute_interactive(RESET_KERNEL, silent=True, store_history=False, timeout=60)
+                if reply["content"]["status"] != "ok":
+                    raise RuntimeError(f"resetting the kernel failed: {reply['content'].get('evalue')}")
+
+            client.on_notebook_start = reset
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+
+    papermill_engines.register("science-cities", ReusedKernelEngine)
+    return "science-cities"
+
+
+def execute(run: Run, out_path: Path, reuse_kernel: bool = False) -> Path:
+    """Run one template with papermill into out_path. Raises RunError naming notebook, cell and cause.
+    With reuse_kernel, this process's kernel serves one notebook after another (reset in between)."""
     import papermill as pm
 
     check_parameters(run)
     try:
         pm.execute_notebook(str(run.template_path), str(out_path), parameters=run.parameters, kernel_name="python3",
-                            cwd=str(REPO), progress_bar=False, log_output=False, request_save_on_cell_execute=False)
+                            cwd=str(REPO), progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                            engine_name=_engine() if reuse_kernel else None)
     except pm.PapermillExecutionError as e:
+        _shutdown_kernel()  # the next notebook gets a fresh kernel
         raise RunError(f"{run.describe()}: cell {e.cell_index} (execution count {e.exec_count}) failed: "
                        f"{e.ename}: {e.evalue}") from None
     except Exception as e:  # kernel died, template missing, ...
+        _shutdown_kernel()
         raise RunError(f"{run.describe()}: {type(e).__name__}: {e}") from None
     nb = nbformat.read(out_path, as_version=4)
     nbformat.write(_clean(nb, run), out_path)
@@ -248,7 +328,7 @@ def _execute_one(args: tuple[Run, str, str]) -> str:
     with open(log_path, "w", encoding="utf-8") as log:
         os.dup2(log.fileno(), 2)
         try:
-            execute(run, Path(out))
+            execute(run, Path(out), reuse_kernel=True)
         finally:
             os.dup2(saved, 2)
             os.close(saved)

@@ -81,6 +81,31 @@ def test_a_notebook_runs_to_the_same_bytes_twice(runs, tmp_path):
     assert first.read_bytes() == (GENERATED / "2022" / f"{run.name}.ipynb").read_bytes()
 
 
+def test_a_reused_kernel_gives_the_bytes_of_a_fresh_one(runs, tmp_path):
+    """The runner executes notebook after notebook in one kernel per worker. A page that changes the
+    kernel's state (the methods page sets pandas' display precision; charts count their ids) must not
+    change the pages after it, and a failure must not leave a broken kernel behind."""
+    methods = runner.plan_common("en")[0]
+    charts = runs[0]  # leading cities: two charts
+    try:
+        runner.execute(charts, tmp_path / "first.ipynb", reuse_kernel=True)
+        runner.execute(methods, tmp_path / "methods.ipynb", reuse_kernel=True)
+        with pytest.raises(runner.RunError):
+            runner.execute(runner.Run(2022, "risers", {"year": 2022, "subject": "no-such-subject", "lang": "en"}, "x", "X"),
+                           tmp_path / "x.ipynb", reuse_kernel=True)
+        runner.execute(charts, tmp_path / "after-failure.ipynb", reuse_kernel=True)
+        runner.execute(methods, tmp_path / "methods-again.ipynb", reuse_kernel=True)
+        runner.execute(charts, tmp_path / "after-methods.ipynb", reuse_kernel=True)
+    finally:
+        runner._shutdown_kernel()
+    fresh_charts = (GENERATED / "2022" / f"{charts.name}.ipynb").read_bytes()
+    fresh_methods = (GENERATED / "common" / f"{methods.name}.ipynb").read_bytes()
+    for name in ("first", "after-failure", "after-methods"):
+        assert (tmp_path / f"{name}.ipynb").read_bytes() == fresh_charts, name
+    for name in ("methods", "methods-again"):
+        assert (tmp_path / f"{name}.ipynb").read_bytes() == fresh_methods, name
+
+
 def test_a_failing_notebook_names_the_notebook_and_cell(runs, tmp_path, monkeypatch):
     broken = runner.Run(2022, "risers", {"year": 2022, "subject": "no-such-subject", "lang": "en"}, "x", "X")
     with pytest.raises(runner.RunError) as info:
