@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-LEVELS = {"city": "city_id", "institution": "institution_id", "country": "country"}
+LEVELS = {"city": "city_id", "country": "country", "institution": "institution_id"}  # alphabetical: output order
 OVERALL = "overall"
 
 
@@ -195,7 +195,7 @@ def compute(records: Records, known_subjects: set[str] | None = None, pairs: boo
     con.execute("""CREATE TEMP TABLE target AS
                    SELECT y.ys, dense_rank() OVER (ORDER BY y.year, so.subject) AS t, y.year, so.subject::subject_name AS subject
                    FROM year_subjects y JOIN subject_of so USING (subjects)""")
-    t_bits = con.execute("SELECT max(t) FROM target").fetchone()[0].bit_length()
+    t_bits = (con.execute("SELECT max(t) FROM target").fetchone()[0] or 1).bit_length()
     pair_queries = []
     for level in LEVELS:
         con.execute(f"""
@@ -212,11 +212,10 @@ def compute(records: Records, known_subjects: set[str] | None = None, pairs: boo
         # summed per (year, subject combination), then spread over the targets of the combination.
         # The spread groups by one packed integer (t, ea, eb): three times faster than by four columns,
         # and ordering by it is ordering by year, subject, entity_a, entity_b.
-        bits = con.execute(f"SELECT max(code) FROM code_{level}").fetchone()[0].bit_length()
+        bits = (con.execute(f"SELECT max(code) FROM code_{level}").fetchone()[0] or 1).bit_length()
         if t_bits + 2 * bits > 63:
             raise RecordError(f"too many {level} ids to pack a pair of them into 63 bits ({bits} bits each)")
         pair_queries.append(f"""
-            SELECT * FROM (
                 SELECT '{level}'::level_name AS level, t.year, t.subject, na.name AS entity_a, nb.name AS entity_b,
                        h.cs1, h.cs2, h.cs1 + h.cs2 AS bcs, h.n AS count
                 FROM (SELECT (t.t::BIGINT << {2 * bits}) | (g.ea::BIGINT << {bits}) | g.eb AS k,
@@ -229,7 +228,7 @@ def compute(records: Records, known_subjects: set[str] | None = None, pairs: boo
                 JOIN (SELECT DISTINCT t, year, subject FROM target) t ON t.t = h.k >> {2 * bits}
                 JOIN name_{level} na ON na.code = (h.k >> {bits}) & {(1 << bits) - 1}
                 JOIN name_{level} nb ON nb.code = h.k & {(1 << bits) - 1}
-                ORDER BY h.k)""")
+                ORDER BY h.k""")
     # Codes follow the sort order of the ids, so ordering by code orders by id, cheaply.
     share = con.execute(" UNION ALL ".join(f"SELECT level, year, subject, entity, share, count FROM share_{level}" for level in LEVELS)
                         + " ORDER BY level, year, subject, entity").df()
@@ -246,7 +245,9 @@ def compute(records: Records, known_subjects: set[str] | None = None, pairs: boo
     """).df()
     out = {"share": share, "adjusted": adjusted, "totals": totals}
     if pairs:
-        out["pairs"] = con.execute(" UNION ALL ".join(pair_queries)).df()
+        # One query per level, each with its own ORDER BY (a UNION ALL of ordered subqueries need not
+        # keep their order); LEVELS is in alphabetical order, so the concatenation is sorted by level.
+        out["pairs"] = pd.concat([con.execute(q).df() for q in pair_queries], ignore_index=True)
     con.close()
     return out
 

@@ -84,6 +84,8 @@ def test_properties(records):
     if len(pairs):
         assert (pairs["entity_a"].astype(str) < pairs["entity_b"].astype(str)).all()  # each unordered pair once
         assert not pairs.duplicated(KEYS["pairs"]).any()
+        keyed = pairs.astype({"level": str, "subject": str, "entity_a": str, "entity_b": str})
+        assert keyed.equals(keyed.sort_values(KEYS["pairs"]).reset_index(drop=True))  # rows come sorted
         for side, entity in (("cs1", "entity_a"), ("cs2", "entity_b")):  # CS(A with B) <= Share(A)
             joined = pairs.merge(share, left_on=["level", "year", "subject", entity], right_on=["level", "year", "subject", "entity"])
             assert len(joined) == len(pairs)
@@ -152,6 +154,12 @@ def broken(change):
     (lambda r: setattr(r, "authorships", pd.concat([r.authorships, r.authorships.iloc[[0]].assign(affiliation_id="nowhere")])),
      "unknown affiliation: nowhere"),
     (lambda r: setattr(r, "authorships", pd.concat([r.authorships, r.authorships.iloc[[0]]])), "duplicated authorship rows"),
+    (lambda r: setattr(r, "authorships", pd.concat([r.authorships, r.authorships.iloc[[3]]])),  # the author with two affiliations
+     "duplicated authorship rows (article_id, author_position, affiliation_id): B1/3/hku"),
+    (lambda r: setattr(r, "authorships", pd.concat([r.authorships, r.authorships.iloc[[0]].assign(article_id="B9")])),
+     "authorships of unknown articles: B9"),
+    (lambda r: setattr(r, "articles", pd.concat([r.articles, r.articles])), "duplicated article ids: B1"),
+    (lambda r: setattr(r, "affiliations", pd.concat([r.affiliations, r.affiliations.iloc[[1]]])), "duplicated affiliation ids: tsinghua"),
     (lambda r: setattr(r, "affiliations", r.affiliations.assign(city_id=[None, "beijing", "hong-kong", "shanghai"])),
      "affiliations without a city or country: pku"),
     (lambda r: setattr(r, "articles", r.articles.assign(subjects="alchemy")), "unknown subjects: alchemy"),
