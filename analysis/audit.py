@@ -26,6 +26,7 @@ import pandas as pd
 
 from analysis import metrics, tables
 from analysis.data import YearData, load_year
+from analysis.i18n import t
 from analysis.paths import DATA
 
 STATUSES = ("reproduced", "input", "not_checkable", "erratum")
@@ -345,22 +346,28 @@ def figures_frame(figures: list[Figure]) -> pd.DataFrame:
     return pd.DataFrame([asdict(f) for f in figures])
 
 
-def summary(figures: list[Figure]) -> pd.DataFrame:
+def summary(figures: list[Figure], lang: str = "en") -> pd.DataFrame:
     """Counts of each status, by edition and by kind of figure (table cell or running text)."""
     df = figures_frame(figures)
-    df["kind"] = df["id"].map(lambda i: "table cell" if i.count(":") >= 3 else "running text")
+    df["kind"] = df["id"].map(lambda i: "table" if i.count(":") >= 3 else "text")
     out = df.pivot_table(index=["edition", "kind"], columns="status", values="id", aggfunc="count", fill_value=0)
     out = out.reindex(columns=list(STATUSES), fill_value=0)
     out["total"] = out.sum(axis=1)
     out.columns.name = None
-    return out.reset_index()
+    out = out.reset_index()
+    out["edition"] = out["edition"].map(lambda e: t(f"edition_{e}", lang))
+    out["kind"] = out["kind"].map(lambda k: t(f"kind_{k}", lang))
+    return out.rename(columns={"edition": t("edition", lang), "kind": t("kind", lang), "total": t("total", lang),
+                               **{s: t(f"status_{s}", lang) for s in STATUSES}})
 
 
-def errata_frame(figures: list[Figure]) -> pd.DataFrame:
+def errata_frame(figures: list[Figure], lang: str = "en") -> pd.DataFrame:
     df = figures_frame([f for f in figures if f.status == "erratum"])
-    return df[["id", "where", "printed", "recomputed", "explanation"]] if len(df) else df
+    columns = {"id": "figure_id", "where": "where", "printed": "printed", "recomputed": "recomputed", "explanation": "explanation"}
+    return df[list(columns)].rename(columns={c: t(k, lang) for c, k in columns.items()}) if len(df) else df
 
 
-def not_checkable_frame(figures: list[Figure]) -> pd.DataFrame:
+def not_checkable_frame(figures: list[Figure], lang: str = "en") -> pd.DataFrame:
     df = figures_frame([f for f in figures if f.status == "not_checkable" and f.edition == "en"])
-    return df[["id", "where", "printed", "explanation"]].rename(columns={"explanation": "what would be needed"})
+    columns = {"id": "figure_id", "where": "where", "printed": "printed", "explanation": "needed"}
+    return df[list(columns)].rename(columns={c: t(k, lang) for c, k in columns.items()})
