@@ -22,6 +22,15 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+# Parts are summed as whole numbers of 1e-13 (BIGINT): integer sums come out the same whatever order
+# DuckDB's threads add them in, so the same records give the same bytes (double sums differed in the
+# 11th decimal from run to run, enough to flip a rounded digit in the files `build` writes). Rounding a
+# part moves it by at most 5e-14, so a Share made of a million parts moves by at most 5e-8.
+UNIT = 10**13
+# A per-pair or per-entity sum within one (year, subject combination) is at most its number of articles
+# and must stay below 2**63 units (922,337 articles); 900,000 leaves room for the rounding of parts.
+MAX_ARTICLES_PER_COMBINATION = 900_000
+
 LEVELS = {"city": "city_id", "country": "country", "institution": "institution_id"}  # alphabetical: output order
 OVERALL = "overall"
 
@@ -94,8 +103,8 @@ def _connect(records: Records, known_subjects: set[str] | None) -> duckdb.DuckDB
         SELECT ar.a, ar.ys, w.author_position, f.f
         FROM authorships_in w LEFT JOIN article ar USING (article_id) LEFT JOIN affiliation f USING (affiliation_id)
     """)
-    # Each authorship row's part of its article: 1 / (authors on the article * affiliations of the author).
-    con.execute("""
+    # Each authorship row's part of its article, in UNITs: 1 / (authors on the article * affiliations of the author).
+    con.execute(f"""
         CREATE TEMP TABLE part AS
         WITH multi AS (
             SELECT a, author_position, count(*) AS n_affiliations FROM authorship GROUP BY a, author_position
@@ -103,7 +112,7 @@ def _connect(records: Records, known_subjects: set[str] | None) -> duckdb.DuckDB
             SELECT a, count(*) AS n_authors FROM multi GROUP BY a
         )
         SELECT w.a, w.ys, w.author_position, w.f, m.n_affiliations, f.institution, f.city, f.country,
-               1.0 / (s.n_authors * m.n_affiliations) AS weight
+               round({UNIT} / (s.n_authors * m.n_affiliations))::BIGINT AS weight
         FROM authorship w JOIN sizes s USING (a) JOIN multi m USING (a, author_position) JOIN affiliation f USING (f)
     """)
     # The subjects of each distinct subject combination, plus 'overall' for every combination: an article
@@ -162,6 +171,10 @@ def _check(con: duckdb.DuckDBPyConnection, known_subjects: set[str] | None) -> N
         unknown = [r for r in rows if r[0] not in known_subjects]
         if unknown:
             problems.append(f"unknown subjects: {_ids(unknown)}")
+    largest = con.execute("SELECT year, subjects, count(*) FROM article GROUP BY ALL ORDER BY 3 DESC LIMIT 1").fetchone()
+    if largest and largest[2] > MAX_ARTICLES_PER_COMBINATION:
+        problems.append(f"{largest[2]:,} articles of {largest[0]} with subjects '{largest[1]}': more than the "
+                        f"{MAX_ARTICLES_PER_COMBINATION:,} that the engine's 64-bit fixed-point sums can hold")
     if problems:
         raise RecordError("the article records are invalid:\n  " + "\n  ".join(problems))
 
@@ -200,12 +213,12 @@ def compute(records: Records, known_subjects: set[str] | None = None, pairs: boo
     for level in LEVELS:
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE per_article_{level} AS
-            SELECT a, ys, {level} AS e, sum(weight) AS s FROM part GROUP BY a, ys, {level}
+            SELECT a, ys, {level} AS e, sum(weight)::BIGINT AS s FROM part GROUP BY a, ys, {level}
         """)
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE share_{level} AS
-            SELECT '{level}' AS level, y.year, so.subject, c.code, c.entity, sum(g.s) AS share, sum(g.n)::BIGINT AS count
-            FROM (SELECT ys, e, sum(s) AS s, count(*) AS n FROM per_article_{level} GROUP BY ys, e) g
+            SELECT '{level}' AS level, y.year, so.subject, c.code, c.entity, sum(g.s)::DOUBLE / {UNIT} AS share, sum(g.n)::BIGINT AS count
+            FROM (SELECT ys, e, sum(s)::BIGINT AS s, count(*) AS n FROM per_article_{level} GROUP BY ys, e) g
             JOIN year_subjects y USING (ys) JOIN subject_of so USING (subjects) JOIN code_{level} c ON c.code = g.e
             GROUP BY ALL""")
         # Each unordered pair once (codes follow the ids' order, so ea < eb is entity_a < entity_b),
@@ -217,10 +230,11 @@ def compute(records: Records, known_subjects: set[str] | None = None, pairs: boo
             raise RecordError(f"too many {level} ids to pack a pair of them into 63 bits ({bits} bits each)")
         pair_queries.append(f"""
                 SELECT '{level}'::level_name AS level, t.year, t.subject, na.name AS entity_a, nb.name AS entity_b,
-                       h.cs1, h.cs2, h.cs1 + h.cs2 AS bcs, h.n AS count
+                       h.cs1::DOUBLE / {UNIT} AS cs1, h.cs2::DOUBLE / {UNIT} AS cs2, (h.cs1 + h.cs2)::DOUBLE / {UNIT} AS bcs,
+                       h.n AS count
                 FROM (SELECT (t.t::BIGINT << {2 * bits}) | (g.ea::BIGINT << {bits}) | g.eb AS k,
                              sum(g.cs1) AS cs1, sum(g.cs2) AS cs2, sum(g.n)::BIGINT AS n
-                      FROM (SELECT x.ys, x.e AS ea, y.e AS eb, sum(x.s) AS cs1, sum(y.s) AS cs2, count(*) AS n
+                      FROM (SELECT x.ys, x.e AS ea, y.e AS eb, sum(x.s)::BIGINT AS cs1, sum(y.s)::BIGINT AS cs2, count(*) AS n
                             FROM per_article_{level} x JOIN per_article_{level} y ON x.a = y.a AND x.e < y.e
                             GROUP BY x.ys, x.e, y.e) g
                       JOIN target t USING (ys)
