@@ -8,8 +8,8 @@ succeeded, so a failure leaves the last good book as it was.
 
 from __future__ import annotations
 
-import hashlib
 import functools
+import hashlib
 import json
 import os
 import shutil
@@ -234,7 +234,7 @@ if "analysis.charts" in _sys.modules:
 del _sys, _pd
 """
 
-_kernel = None  # this process's kernel manager, kept between notebooks (see _ReusedKernelEngine)
+_kernel = None  # this process's kernel manager, kept between notebooks (see _engine)
 
 
 def _shutdown_kernel() -> None:
