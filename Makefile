@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 YEAR ?=
 YEAR_ARG := $(if $(YEAR),--year $(YEAR),)
 
-.PHONY: help setup book run tables validate audit test bench bench-book clean lock browser
+.PHONY: help setup book run tables validate audit test test-thorough bench bench-book clean lock browser
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -47,10 +47,17 @@ browser: ## install Debian's Chromium and a CJK font for the browser test, if mi
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	  else echo "The browser test needs: sudo apt-get install chromium fonts-noto-cjk" >&2; exit 1; fi; fi
 
-test: $(STAMP) browser ## all checks: unit and data tests, the book build, nbval, the browser test, the audit
+# The tests and nbval run in one pytest session across the cores; --dist loadfile keeps each notebook's
+# cells (and each test file's fixtures) on one worker.
+TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+test: $(STAMP) browser ## all checks: committed notebooks up to date, the book build, unit/data/browser tests, nbval
+	$(PY) -m analysis run --check
 	$(PY) -m analysis book
-	$(PY) -m pytest tests
-	$(PY) -m pytest --nbval -p no:randomly book/generated -q
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile -p no:randomly --nbval tests book/generated
+
+test-thorough: ## make test with ten times the property-test examples (HYPOTHESIS_PROFILE=thorough)
+	HYPOTHESIS_PROFILE=thorough $(MAKE) test
 
 bench: $(STAMP) ## benchmark the metrics engine against the pandas reference (prints figures; minutes)
 	$(PY) -m analysis bench

@@ -1,5 +1,6 @@
 """Benchmark of the book pipeline: clean build, no-change rebuild, one data file changed, and Jupyter
-Book's own `execute_notebooks: force` over the same templates and parameters, for comparison.
+Book's own `execute_notebooks: force` over the same templates and parameters, for comparison; and a
+stress run that builds the whole book again and again from a fresh output folder.
 
 It works on the repository in place and puts everything back: book/generated/, _build/html and the
 changed data file are restored at the end, whatever happens."""
@@ -15,6 +16,7 @@ import time
 from pathlib import Path
 
 from analysis import runner
+from analysis.data import years_with_data
 from analysis.paths import BUILD, DATA, GENERATED, REPO
 
 
@@ -38,7 +40,7 @@ def _force_source(tmp: Path) -> Path:
     (source).mkdir(parents=True)
     (source / "intro.md").write_text("# Force\n", encoding="utf-8")
     for lang in matrix.get("languages", ["en"]):
-        runs = [r for year in matrix["years"] for r in runner.plan(year, lang=lang)] + runner.plan_common(lang)
+        runs = [r for year in years_with_data() for r in runner.plan(year, lang=lang)] + runner.plan_common(lang)
         for run in runs:
             nb = nbformat.read(run.template_path, as_version=4)
             cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
@@ -94,3 +96,26 @@ def run(log=print) -> dict:
         f"one_file_changed_s={result['one_file_changed_s']} ({rerun} notebooks re-run) "
         f"force_s={result['jupyter_book_force_s']} force/clean={result['force_over_clean']}")
     return result
+
+
+def stress(runs: int, log=print) -> int:
+    """Build the whole book (every edition, every language) `runs` times, each into a fresh output folder
+    with `python -m analysis book --out`, as a user would; report every failure with its cause and every
+    kernel start that had to be retried. Returns 1 if any run failed."""
+    failures, retried = 0, 0
+    for i in range(1, runs + 1):
+        with tempfile.TemporaryDirectory(prefix="stress-") as tmp:
+            cmd = [sys.executable, "-m", "analysis", "book", "--data", str(DATA), "--out", str(Path(tmp) / "book")]
+            start = time.perf_counter()
+            out = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+            seconds = time.perf_counter() - start
+        retries = [line.strip() for line in out.stdout.splitlines() if "retrying once" in line]
+        retried += len(retries)
+        if out.returncode == 0:
+            log(f"run {i}/{runs}: ok in {seconds:.1f} s" + "".join(f"\n  {r}" for r in retries))
+        else:
+            failures += 1
+            cause = "\n  ".join(out.stderr.strip().splitlines()[-5:]) or f"exit {out.returncode}"
+            log(f"run {i}/{runs}: FAILED after {seconds:.1f} s (exit {out.returncode}):\n  {cause}")
+    log(f"stress: runs={runs} failures={failures} kernel_start_retries={retried}")
+    return 1 if failures else 0

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from analysis.paths import BOOK, BUILD, REPO
+from analysis.staging import replace
 
 TOC = REPO / "_toc.yml"
 STATIC = BOOK / "_static"
@@ -101,13 +102,8 @@ def build_html(out: Path = BUILD, source: Path = REPO, force: bool = False) -> P
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(work / "_build" / "html", staging)
     (staging / ".sources-sha256").write_text(digest)
-    html, old = out / "html", out / ".old-html"
-    shutil.rmtree(old, ignore_errors=True)
-    if html.exists():
-        html.rename(old)
-    staging.rename(html)
-    shutil.rmtree(old, ignore_errors=True)
-    return html
+    replace(staging, out / "html")
+    return out / "html"
 
 
 def build_other_data(data_dir: Path, out: Path, years: list[int], log=print) -> Path:
@@ -118,11 +114,7 @@ def build_other_data(data_dir: Path, out: Path, years: list[int], log=print) -> 
 
     source = out / "src"
     generated = source / "book" / "generated"
-    planned = {}
-    for lang in runner.read_matrix().get("languages", ["en"]):
-        for year in years:
-            planned[(year, lang)] = (runner.plan(year, data_dir, lang), runner.edition_folder(generated, year, lang))
-        planned[(None, lang)] = (runner.plan_common(lang), runner.edition_folder(generated, None, lang))
+    planned = runner.plan_editions(years, data_dir, generated)
     editions = dict(zip(planned, runner.execute_editions(list(planned.values()), log=log)))
     shutil.copy(REPO / "_config.yml", source / "_config.yml")
     shutil.copytree(STATIC, source / "book" / "_static", dirs_exist_ok=True)

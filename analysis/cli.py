@@ -1,7 +1,9 @@
 """python -m analysis: the command line. Every sub-command has --help.
 
-Errors in the input data, in a notebook or in the build are printed as one clear message (no
-traceback) and give exit status 1."""
+Exit status: 0 done; 1 the input data, a notebook or the build failed (one clear message, no
+traceback); 2 a bad command line (one sentence naming the argument, before any work); 70 an internal
+error (one line; --debug or ANALYSIS_DEBUG=1 shows the traceback). A command that fails leaves its
+output folder exactly as it was (see analysis.staging)."""
 
 from __future__ import annotations
 
@@ -10,22 +12,37 @@ import os
 import sys
 from pathlib import Path
 
+from analysis import arguments as kind
 from analysis.data import DataError, Problem, load_year, years_with_data
 from analysis.paths import DATA, GENERATED, shown
+from analysis.staging import staged
+
+INTERNAL_ERROR = 70  # EX_SOFTWARE (sysexits.h)
 
 
-def _year(text: str) -> int:
-    if not (text.isdigit() and len(text) == 4):
-        raise argparse.ArgumentTypeError(f"a year is four digits, like 2022 (got {text!r})")
-    return int(text)
+class Parser(argparse.ArgumentParser):
+    """argparse, but a mistake is one line naming the argument, not a usage block."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {message} (see `{self.prog} --help`)\n")
 
 
 def _add_data(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data", type=Path, default=DATA, help="data folder (default: the repository's data/)")
+    p.add_argument("--data", type=kind.existing_folder, default=DATA, help="data folder (default: the repository's data/)")
+
+
+def _years_of(args) -> list[int]:
+    """The data years a command works on: --year, or every year folder of --data (there must be one)."""
+    years = years_with_data(args.data)
+    if args.year and args.year not in years:
+        raise DataError([Problem(shown(args.data / str(args.year)), None, None, f"no data folder for year {args.year}")])
+    if not years:
+        raise DataError([Problem(shown(args.data), None, None, "holds no data year: no folder named like 2022")])
+    return [args.year] if args.year else years
 
 
 def cmd_validate(args) -> int:
-    years = [args.year] if args.year else years_with_data(args.data)
+    years = _years_of(args)
     problems = []
     for year in years:
         try:
@@ -42,8 +59,10 @@ def cmd_tables(args) -> int:
     from analysis.tables import write_tables
 
     data = load_year(args.year, args.data)
-    for path in write_tables(data, args.out):
-        print(shown(path))
+    with staged(args.out) as staging:
+        names = [path.name for path in write_tables(data, staging)]
+    for name in names:
+        print(shown(args.out / name))
     return 0
 
 
@@ -52,30 +71,43 @@ def _editions(args) -> dict[tuple[int | None, str], list[Path]]:
     return every edition's executed notebooks, keyed by (year, language); year None = common pages."""
     from analysis import runner
 
-    matrix = runner.read_matrix()
-    years = [args.year] if getattr(args, "year", None) else matrix["years"]
-    unlisted = [y for y in years if y not in matrix["years"]]
-    if unlisted:
-        raise runner.RunError(f"{unlisted[0]} is not in `years` of notebooks/runs.toml {matrix['years']}: "
-                              "add it there to build that edition")
-    # Plan (and so validate) everything first, then stage all editions and swap them in together.
-    planned, editions = {}, {}
-    for lang in matrix.get("languages", ["en"]):
-        for year in matrix["years"]:
-            folder = runner.edition_folder(GENERATED, year, lang)
-            if year in years:
-                planned[(year, lang)] = (runner.plan(year, args.data, lang), folder)
-            else:
-                editions[(year, lang)] = sorted(folder.glob("*.ipynb"))
-        planned[(None, lang)] = (runner.plan_common(lang), runner.edition_folder(GENERATED, None, lang))
-    done = runner.execute_editions(list(planned.values()), args.force, args.jobs)
-    editions.update(zip(planned, done))
-    return {key: editions[key] for key in sorted(editions, key=lambda k: (k[1] != "en", k[1], k[0] is None, k[0] or 0))}
+    planned = runner.plan_editions(_years_of(args), args.data)
+    done = dict(zip(planned, runner.execute_editions(list(planned.values()), args.force, args.jobs)))
+    # Editions not requested keep the notebooks they have.
+    for lang in runner.read_matrix().get("languages", ["en"]):
+        for year in years_with_data(args.data):
+            done.setdefault((year, lang), sorted(runner.edition_folder(GENERATED, year, lang).glob("*.ipynb")))
+    return {key: done[key] for key in sorted(done, key=lambda k: (k[1] != "en", k[1], k[0] is None, k[0] or 0))}
+
+
+def _check(args) -> int:
+    """run --check: execute nothing; list what is not what the code and data make."""
+    from analysis import runner
+    from analysis.book import TOC, toc_text
+
+    planned = runner.plan_editions(years_with_data(args.data), args.data)
+    found = runner.stale(planned)
+    expected = {key: [folder / f"{run.name}.ipynb" for run in runs] for key, (runs, folder) in planned.items()}
+    if not TOC.is_file() or TOC.read_text(encoding="utf-8") != toc_text(expected):
+        found.append(f"stale: {shown(TOC)} (written by `python -m analysis run`)")
+    count = sum(len(runs) for runs, _ in planned.values())
+    if found:
+        print(f"error: the committed book is not what the code and data make ({len(found)} of {count} notebooks "
+              "and _toc.yml differ):", file=sys.stderr)
+        for line in found:
+            print(f"  {line}", file=sys.stderr)
+        print("Re-run them with `make book` (or `python -m analysis run`) and commit book/generated and _toc.yml.",
+              file=sys.stderr)
+        return 1
+    print(f"book/generated: all {count} notebooks and _toc.yml are up to date")
+    return 0
 
 
 def cmd_run(args) -> int:
     from analysis.book import write_toc
 
+    if args.check:
+        return _check(args)
     write_toc(_editions(args))
     return 0
 
@@ -84,9 +116,10 @@ def cmd_book(args) -> int:
     from analysis.book import build_html, build_other_data, write_toc
 
     if args.out:
-        years = [args.year] if args.year else years_with_data(args.data)
-        html = build_other_data(args.data, args.out, years)
-        print(f"book: {shown(html / 'index.html')}")
+        years = _years_of(args)
+        with staged(args.out) as staging:
+            build_other_data(args.data, staging, years)
+        print(f"book: {shown(args.out / 'html' / 'index.html')}")
         return 0
     write_toc(_editions(args))
     html = build_html(force=args.force)
@@ -130,36 +163,13 @@ def cmd_ingest(args) -> int:
         if export.ignored_columns:
             print(f"  columns not used: {', '.join(export.ignored_columns)}")
     if args.write:
-        # Write into a staging copy; the folder is replaced only if the result is valid input.
-        import shutil
-
-        target = args.write
-        staging = target.parent / f".{target.name}.staging"
-        shutil.rmtree(staging, ignore_errors=True)
-        if target.exists():
-            shutil.copytree(target, staging)
-        try:
+        # Edit a copy of the folder; it replaces the folder only if the result is valid input.
+        with staged(args.write, seed=True) as staging:
             notes = ingest.write_inputs(export, args.subject, result["factor"], staging, args.data)
             load_year(args.year, staging)
-        except DataError:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        old = target.parent / f".{target.name}.old"
-        if target.exists():
-            target.rename(old)
-        staging.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
         for note in notes:
-            print(note.replace(str(staging), str(target)))
+            print(note.replace(str(staging), str(args.write)))
     return 0
-
-
-def _years(text: str) -> list[int]:
-    first, _, last = text.partition("-")
-    years = list(range(_year(first), _year(last or first) + 1))
-    if not years:
-        raise argparse.ArgumentTypeError(f"an empty range of years: {text!r}")
-    return years
 
 
 def cmd_simulate(args) -> int:
@@ -167,17 +177,17 @@ def cmd_simulate(args) -> int:
 
     world = simulate.make_world(args.seed)
     records = simulate.simulate(world, args.years, args.articles, args.seed)
-    records_dir = args.out / "records"
-    records_dir.mkdir(parents=True, exist_ok=True)
-    for name in ("articles", "authorships", "affiliations"):
-        getattr(records, name).to_csv(records_dir / f"{name}.csv", index=False, lineterminator="\n")
-    data_dir = args.out / "data"
-    build.write_data_folder(records, world, args.years[-1], data_dir, source=simulate.LABEL)
-    for folder in (records_dir, data_dir):
-        (folder / "README.txt").write_text(f"{simulate.LABEL}\nyears={args.years[0]}-{args.years[-1]} "
-                                           f"articles={args.articles} seed={args.seed}\n", encoding="utf-8")
-    print(f"{shown(records_dir)}: {len(records.articles):,} articles, {len(records.authorships):,} authorship rows")
-    print(f"{shown(data_dir)}: data year {args.years[-1]} (use --data {shown(data_dir)})")
+    with staged(args.out) as staging:
+        records_dir, data_dir = staging / "records", staging / "data"
+        records_dir.mkdir()
+        for name in ("articles", "authorships", "affiliations"):
+            getattr(records, name).to_csv(records_dir / f"{name}.csv", index=False, lineterminator="\n")
+        build.write_data_folder(records, world, args.years[-1], data_dir, source=simulate.LABEL)
+        for folder in (records_dir, data_dir):
+            (folder / "README.txt").write_text(f"{simulate.LABEL}\nyears={args.years[0]}-{args.years[-1]} "
+                                               f"articles={args.articles} seed={args.seed}\n", encoding="utf-8")
+    print(f"{shown(args.out / 'records')}: {records.rows('articles'):,} articles, {records.rows('authorships'):,} authorship rows")
+    print(f"{shown(args.out / 'data')}: data year {args.years[-1]} (use --data {shown(args.out / 'data')})")
     return 0
 
 
@@ -186,9 +196,10 @@ def cmd_build(args) -> int:
 
     records = metrics.read_records(args.records)
     reference = build.reference_of(records, args.data)
-    build.write_data_folder(records, reference, args.year, args.out, source=f"computed from {shown(args.records)}")
-    load_year(args.year, args.out)
-    print(f"{shown(args.out / str(args.year))}: data year {args.year} built from {len(records.articles):,} articles")
+    with staged(args.out, seed=True) as staging:
+        build.write_data_folder(records, reference, args.year, staging, source=f"computed from {shown(args.records)}")
+        load_year(args.year, staging)
+    print(f"{shown(args.out / str(args.year))}: data year {args.year} built from {records.rows('articles'):,} articles")
     return 0
 
 
@@ -197,100 +208,134 @@ def cmd_bench(args) -> int:
 
     from analysis import bench
 
+    if args.prepare:
+        folder = bench.records_folder(args.scale)
+        print(json.dumps({"records": str(folder)}))
+        return 0
     if args.measure:
-        print(json.dumps(bench.measure(args.measure, args.scale, args.repeats)))
+        print(json.dumps(bench.measure(args.measure, args.scale, args.repeats, args.memory_limit)))
         return 0
     if args.book:
         from analysis import bench_book
 
         bench_book.run()
         return 0
-    bench.run(args.scales, reference=not args.no_reference, repeats=args.repeats)
-    return 0
+    if args.stress:
+        from analysis import bench_book
+
+        return bench_book.stress(args.stress)
+    return bench.run(args.scales, reference=not args.no_reference, repeats=args.repeats, memory_limit_mb=args.memory_limit)
+
+
+# Bounds of the counts: generous for real use, small enough that a typo is not taken for a request.
+JOBS = kind.whole_number(1, 64)
+ARTICLES = kind.whole_number(1, 10_000_000)
+SEED = kind.whole_number(0, 2**32 - 1)  # numpy's seeds
+SCALES = kind.whole_numbers(1, 256)
+REPEATS = kind.whole_number(1, 100)
+STRESS_RUNS = kind.whole_number(1, 1000)
+MEMORY_MB = kind.whole_number(256, 1_048_576)
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
+    p = Parser(prog="python -m analysis", description=__doc__.splitlines()[0])
+    p.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
+    # Also accepted after the command; SUPPRESS keeps the command's default from undoing a --debug before it.
+    debug = argparse.ArgumentParser(add_help=False)
+    debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show the traceback of an internal error")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    v = sub.add_parser("validate", help="check the data folder and report every problem", description="Check data/reference and each data year against data/datapackage.json; report every problem (file, row, column, rule).")
-    v.add_argument("--year", type=_year, help="only this data year (default: every year folder)")
+    def command(name: str, func, help: str, description: str | None = None) -> argparse.ArgumentParser:
+        c = sub.add_parser(name, help=help, description=description or help[0].upper() + help[1:] + ".", parents=[debug])
+        c.set_defaults(func=func)
+        return c
+
+    v = command("validate", cmd_validate, "check the data folder and report every problem",
+                "Check data/reference and each data year against data/datapackage.json; report every problem "
+                "(file, row, column, rule).")
+    v.add_argument("--year", type=kind.year, help="only this data year (default: every year folder)")
     _add_data(v)
-    v.set_defaults(func=cmd_validate)
 
-    t = sub.add_parser("tables", help="write every reproduced table of a year as CSV", description="Recompute every table of a data year and write one CSV per table into --out.")
-    t.add_argument("--year", type=_year, required=True)
-    t.add_argument("--out", type=Path, required=True, help="folder for the CSV files")
+    t = command("tables", cmd_tables, "write every reproduced table of a year as CSV",
+                "Recompute every table of a data year and write one CSV per table into --out.")
+    t.add_argument("--year", type=kind.year, required=True)
+    t.add_argument("--out", type=kind.output_folder, required=True, help="folder for the CSV files")
     _add_data(t)
-    t.set_defaults(func=cmd_tables)
 
-    a = sub.add_parser("audit", help="compare every printed figure with its recomputed value",
-                       description="Classify every figure the supplement prints (reproduced, input, not checkable, "
-                                   "erratum) and exit 1 on a difference the ledger does not explain.")
-    a.add_argument("--year", type=_year, required=True)
+    a = command("audit", cmd_audit, "compare every printed figure with its recomputed value",
+                "Classify every figure the supplement prints (reproduced, input, not checkable, erratum) and exit 1 "
+                "on a difference the ledger does not explain.")
+    a.add_argument("--year", type=kind.year, required=True)
     a.add_argument("--json", action="store_true", help="print the scorecard as one JSON object")
     _add_data(a)
-    a.set_defaults(func=cmd_audit)
 
     for name, func, text in (("run", cmd_run, "execute the notebooks with papermill into book/generated/"),
                              ("book", cmd_book, "run the notebooks, then build the HTML book into _build/html")):
-        r = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ". Unchanged runs are skipped.")
-        r.add_argument("--year", type=_year, help="only this edition (default: every year in notebooks/runs.toml)")
+        r = command(name, func, text, text[0].upper() + text[1:] + ". Unchanged runs are skipped.")
+        r.add_argument("--year", type=kind.year, help="only this edition (default: every year folder under --data)")
         r.add_argument("--force", action="store_true", help="re-execute even unchanged notebooks")
         # One more worker than cores: a kernel spends part of its start-up waiting, not computing.
-        r.add_argument("--jobs", type=int, default=(os.cpu_count() or 1) + 1,
+        r.add_argument("--jobs", type=JOBS, default=(os.cpu_count() or 1) + 1,
                        help="notebooks executed in parallel (default: cores + 1)")
         _add_data(r)
-        if name == "book":
-            r.add_argument("--out", type=Path, help="build a separate book from --data into this folder "
-                                                     "(every year the data folder holds); the repository's book is untouched")
-        r.set_defaults(func=func)
+        if name == "run":
+            r.add_argument("--check", action="store_true", help="execute nothing: exit 1 and list every notebook "
+                                                               "(and _toc.yml) that is missing, extra or stale")
+        else:
+            r.add_argument("--out", type=kind.output_folder,
+                           help="build a separate book from --data into this folder (every year the data folder "
+                                "holds); the repository's book is untouched")
 
-    g = sub.add_parser("ingest", help="read a Nature Index table export and infer its adjustment factor",
-                       description="Read a city table export (position, name, country, two Shares, Count, % change in "
-                                   "adjusted Share), infer the adjustment factor from its rows, and with --write turn it "
-                                   "into input files for that year.")
-    g.add_argument("file", type=Path)
-    g.add_argument("--year", type=_year, required=True, help="the latest year of the export")
-    g.add_argument("--subject", default="overall", help="subject id of the export (default: overall)")
+    g = command("ingest", cmd_ingest, "read a Nature Index table export and infer its adjustment factor",
+                "Read a city table export (position, name, country, two Shares, Count, % change in adjusted Share), "
+                "infer the adjustment factor from its rows, and with --write turn it into input files for that year.")
+    g.add_argument("file", type=kind.existing_file)
+    g.add_argument("--year", type=kind.year, required=True, help="the latest year of the export")
+    g.add_argument("--subject", type=kind.identifier, default="overall", help="subject id of the export (default: overall)")
     g.add_argument("--json", action="store_true", help="print the result as one JSON object")
-    g.add_argument("--write", type=Path, metavar="DIR", help="write DIR/<year>/city_share.csv and adjusted_share.csv")
+    g.add_argument("--write", type=kind.output_folder, metavar="DIR",
+                   help="write DIR/<year>/city_share.csv and adjusted_share.csv")
     _add_data(g)
-    g.set_defaults(func=cmd_ingest)
 
-    s = sub.add_parser("simulate", help="write a seeded synthetic article set and the data year built from it",
-                       description="Write OUT/records (articles, authorships, affiliations; SYNTHETIC) and OUT/data, a data "
-                                   "folder for the last year built from them by the metrics engine.")
-    s.add_argument("--years", type=_years, required=True, help="e.g. 2015-2023")
-    s.add_argument("--articles", type=int, default=80_000, help="articles per year (default 80,000)")
-    s.add_argument("--seed", type=int, default=1)
-    s.add_argument("--out", type=Path, required=True)
-    s.set_defaults(func=cmd_simulate)
+    s = command("simulate", cmd_simulate, "write a seeded synthetic article set and the data year built from it",
+                "Write OUT/records (articles, authorships, affiliations; SYNTHETIC) and OUT/data, a data folder for "
+                "the last year built from them by the metrics engine.")
+    s.add_argument("--years", type=kind.year_range, required=True, help="e.g. 2015-2023")
+    s.add_argument("--articles", type=ARTICLES, default=80_000, help="articles per year (default 80,000)")
+    s.add_argument("--seed", type=SEED, default=1)
+    s.add_argument("--out", type=kind.output_folder, required=True)
 
-    d = sub.add_parser("build", help="compute a data year from article records (articles, authorships, affiliations)",
-                       description="Read RECORDS/{articles,authorships,affiliations}.csv or .parquet, compute every metric "
-                                   "with the DuckDB engine and write a data folder (reference/, <year>/) to --out.")
-    d.add_argument("records", type=Path)
-    d.add_argument("--year", type=_year, required=True, help="the data year (earlier years in the records give adjusted Shares)")
-    d.add_argument("--out", type=Path, required=True)
+    d = command("build", cmd_build, "compute a data year from article records (articles, authorships, affiliations)",
+                "Read RECORDS/{articles,authorships,affiliations}.csv or .parquet, compute every metric with the "
+                "DuckDB engine and write a data folder (reference/, <year>/) to --out.")
+    d.add_argument("records", type=kind.existing_folder)
+    d.add_argument("--year", type=kind.year, required=True,
+                   help="the data year (earlier years in the records give adjusted Shares)")
+    d.add_argument("--out", type=kind.output_folder, required=True)
     _add_data(d)
-    d.set_defaults(func=cmd_build)
 
-    b = sub.add_parser("bench", help="time the metrics engine against the pandas reference (prints figures)",
-                       description="One row per size (multiples of ~80,000 articles); the last line is a summary of 1x.")
-    b.add_argument("--scales", type=lambda t: [int(x) for x in t.split(",")], default=[1, 4, 16], help="default 1,4,16")
+    b = command("bench", cmd_bench, "time the metrics engine against the pandas reference (prints figures)",
+                "One row per size (multiples of ~80,000 articles); the last line sums up the first size.")
+    b.add_argument("--scales", type=SCALES, default=[1, 4, 16], help="default 1,4,16")
     b.add_argument("--no-reference", action="store_true", help="time the engine only")
-    b.add_argument("--repeats", type=int, default=3, help="engine runs per size; the median is reported (default 3)")
+    b.add_argument("--repeats", type=REPEATS, default=3, help="engine runs per size; the median is reported (default 3)")
     b.add_argument("--book", action="store_true", help="time the book pipeline instead: clean, no-change and "
                                                         "one-file rebuilds, and Jupyter Book's execute_notebooks: force")
+    b.add_argument("--memory-limit", type=MEMORY_MB, metavar="MB", help="hold the engine's process to MB megabytes: "
+                   "DuckDB gets MB less a fixed headroom and spills the rest to disk")
+    b.add_argument("--stress", type=STRESS_RUNS, metavar="N", help="build the whole book N times, each into a fresh "
+                                                                    "output folder, and report every failure with its cause")
+    b.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     b.add_argument("--measure", choices=["engine", "reference"], help=argparse.SUPPRESS)
-    b.add_argument("--scale", type=int, default=1, help=argparse.SUPPRESS)
-    b.set_defaults(func=cmd_bench)
+    b.add_argument("--scale", type=kind.whole_number(1, 256), default=1, help=argparse.SUPPRESS)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as e:  # --help, or a bad command line (already said in one line)
+        return e.code if isinstance(e.code, int) else 2
     from analysis import metrics
     from analysis.book import BuildError
     from analysis.runner import RunError
@@ -302,10 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         for problem in e.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
-    except metrics.RecordError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
-    except (RunError, BuildError) as e:
+    except (metrics.RecordError, RunError, BuildError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     except BrokenPipeError:
@@ -313,3 +355,15 @@ def main(argv: list[str] | None = None) -> int:
         # at devnull so the interpreter's final flush does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except KeyboardInterrupt:
+        print("interrupted: nothing was replaced", file=sys.stderr)
+        return 130
+    except OSError as e:  # the machine said no: a full disk, a folder that vanished, a permission
+        print(f"error: {e.strerror or e}{f': {e.filename}' if e.filename else ''}", file=sys.stderr)
+        return 1
+    except Exception as e:
+        if args.debug or os.environ.get("ANALYSIS_DEBUG") == "1":
+            raise
+        first_line = (str(e).strip().splitlines() or [""])[0]
+        print(f"internal error (please report): {type(e).__name__}: {first_line}", file=sys.stderr)
+        return INTERNAL_ERROR

@@ -41,28 +41,49 @@ class RecordError(Exception):
 
 @dataclass
 class Records:
-    articles: pd.DataFrame
-    authorships: pd.DataFrame
+    """The three record tables. Articles and authorships are DataFrames or Parquet files (a path, or a
+    glob such as `authorships-*.parquet`), which DuckDB reads as it goes; affiliations are a DataFrame."""
+    articles: pd.DataFrame | Path
+    authorships: pd.DataFrame | Path
     affiliations: pd.DataFrame
+
+    def rows(self, name: str) -> int:
+        source = getattr(self, name)
+        if isinstance(source, pd.DataFrame):
+            return len(source)
+        return duckdb.sql(f"SELECT count(*) FROM read_parquet({_sql_text(str(source))})").fetchone()[0]
+
+
+@dataclass(frozen=True)
+class MemoryBudget:
+    """A cap on DuckDB's memory (MB) and the folder it spills to beyond it."""
+    limit_mb: int
+    spill_dir: Path
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def read_records(folder: Path) -> Records:
-    """Read articles/authorships/affiliations from folder, as .parquet or .csv."""
+    """Read articles/authorships/affiliations from folder, as .parquet or .csv. Parquet articles and
+    authorships stay on disk (DuckDB reads them natively, no pyarrow needed)."""
     frames = {}
     for name in ("articles", "authorships", "affiliations"):
         for suffix in (".parquet", ".csv"):
             path = Path(folder) / f"{name}{suffix}"
             if path.exists():
-                # DuckDB reads Parquet natively (no pyarrow needed).
-                frames[name] = duckdb.read_parquet(str(path)).df() if suffix == ".parquet" else \
-                    pd.read_csv(path, dtype={"subjects": str, "article_id": str, "affiliation_id": str})
+                if suffix == ".csv":
+                    frames[name] = pd.read_csv(path, dtype={"subjects": str, "article_id": str, "affiliation_id": str})
+                else:
+                    frames[name] = duckdb.read_parquet(str(path)).df() if name == "affiliations" else path
                 break
         else:
             raise RecordError(f"{Path(folder) / name}.parquet or .csv: file is missing")
     return Records(**frames)
 
 
-def _connect(records: Records, known_subjects: set[str] | None) -> duckdb.DuckDBPyConnection:
+def _connect(records: Records, known_subjects: set[str] | None, memory: MemoryBudget | None = None) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     try:  # a terminal progress bar would garble the CLI's output; in Jupyter DuckDB shows none anyway
         con.execute("SET enable_progress_bar = false")
@@ -70,9 +91,17 @@ def _connect(records: Records, known_subjects: set[str] | None) -> duckdb.DuckDB
         pass
     # Output rows are sorted explicitly; intermediate tables need not keep their input order.
     con.execute("SET preserve_insertion_order = false")
-    con.register("articles_in", records.articles)
-    con.register("authorships_in", records.authorships)
-    con.register("affiliations_in", records.affiliations)
+    if memory is not None:
+        # DuckDB keeps its working set (temp tables, hash tables of joins and aggregates) within the
+        # limit and writes the rest to the spill folder.
+        con.execute(f"SET memory_limit = '{int(memory.limit_mb)}MB'")
+        con.execute(f"SET temp_directory = {_sql_text(str(memory.spill_dir))}")
+    for name in ("articles", "authorships", "affiliations"):
+        source = getattr(records, name)
+        if isinstance(source, pd.DataFrame):
+            con.register(f"{name}_in", source)
+        else:  # Parquet, read as the queries go: the records never need to fit in memory
+            con.execute(f"CREATE VIEW {name}_in AS SELECT * FROM read_parquet({_sql_text(str(source))})")
     # Integer codes for every id: hashing and grouping integers is several times faster than strings.
     # ys numbers each (year, subject combination): what every metric is first aggregated by.
     con.execute("""
@@ -179,7 +208,8 @@ def _check(con: duckdb.DuckDBPyConnection, known_subjects: set[str] | None) -> N
         raise RecordError("the article records are invalid:\n  " + "\n  ".join(problems))
 
 
-def compute(records: Records, known_subjects: set[str] | None = None, pairs: bool = True) -> dict[str, pd.DataFrame]:
+def compute(records: Records, known_subjects: set[str] | None = None, pairs: bool = True,
+            memory: MemoryBudget | None = None) -> dict[str, pd.DataFrame]:
     """Every level-1 metric, for every year, subject (and overall) and level.
 
     Returns DataFrames:
@@ -194,7 +224,7 @@ def compute(records: Records, known_subjects: set[str] | None = None, pairs: boo
     Everything is first aggregated per (year, subject combination), which is small, and only then
     spread over the subjects of each combination.
     """
-    con = _connect(records, known_subjects)
+    con = _connect(records, known_subjects, memory)
     # Names leave as categoricals (DuckDB ENUM -> pandas Categorical): far cheaper than millions of strings.
     con.execute("CREATE TYPE entity_name AS ENUM (SELECT DISTINCT entity FROM (" +
                 " UNION ALL ".join(f"SELECT entity FROM code_{level}" for level in LEVELS) + ") ORDER BY 1)")

@@ -204,17 +204,18 @@ def _clean(nb: nbformat.NotebookNode, run: Run) -> nbformat.NotebookNode:
 def check_parameters(run: Run) -> None:
     """Refuse parameter values a template cannot take, before a kernel is started: papermill writes
     them into code, so only plain, expected values may pass."""
+    from analysis.arguments import FIRST_YEAR, ID, LAST_YEAR, is_year
     from analysis.i18n import LANGS
 
     p = run.parameters
     year = p.get("year")
-    if run.year is not None and not (isinstance(year, int) and not isinstance(year, bool) and 1900 < year < 2200):
-        raise RunError(f"{run.describe()}: parameter year={year!r} is not a year (a whole number such as 2022)")
+    if run.year is not None and not is_year(year):
+        raise RunError(f"{run.describe()}: parameter year={year!r} is not a year (a whole number from {FIRST_YEAR} to {LAST_YEAR})")
     if p.get("lang", "en") not in LANGS:
         raise RunError(f"{run.describe()}: parameter lang={p.get('lang')!r} is not one of {', '.join(LANGS)}")
     for key in ("subject", "country", "city"):
         value = p.get(key)
-        if value is not None and not (isinstance(value, str) and value.replace("-", "").isalnum()):
+        if value is not None and not (isinstance(value, str) and (ID.match(value) or value.isalnum())):
             raise RunError(f"{run.describe()}: parameter {key}={value!r} is not an id")
     if p.get("data_dir") is not None and not Path(p["data_dir"]).is_dir():
         raise RunError(f"{run.describe()}: parameter data_dir={p['data_dir']!r} is not a folder")
@@ -236,38 +237,66 @@ del _sys, _pd
 
 _kernel = None  # this process's kernel manager, kept between notebooks (see _engine)
 
+# Kernels talk to their client over Unix sockets in a folder of their own, not over TCP ports. With
+# TCP, jupyter_client picks free ports by binding and releasing them, and two processes starting
+# kernels at once can be handed the same port: one client then talks to the other kernel, which
+# rejects its messages ("Invalid Signature"), and the start ends in "Kernel didn't respond in 60
+# seconds" (seen once in six clean builds of 42 notebooks on 3 workers). jupyter_client's own IPC
+# default is no better: every kernel's sockets are named kernel-ipc-<n> in the working folder, <n>
+# picked by looking for a free name, which races the same way. A folder per kernel cannot collide.
+KERNEL_TRANSPORT = "ipc"
+# What a kernel that never came up says; such a start is retried once (see execute).
+KERNEL_START_FAILURES = ("Kernel didn't respond", "Kernel died before replying", "Address already in use")
+
+
+def _kernel_manager(kernel_name: str):
+    """A kernel manager whose sockets live in a new folder of their own (see KERNEL_TRANSPORT)."""
+    import tempfile
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    sockets = tempfile.mkdtemp(prefix="sc-kernel-")
+    return AsyncKernelManager(kernel_name=kernel_name, transport=KERNEL_TRANSPORT, ip=os.path.join(sockets, "s"))
+
+
+def _stop(km) -> None:
+    """Shut down km's kernel (if it runs) and remove its socket folder."""
+    if km.has_kernel:
+        from jupyter_core.utils import run_sync
+
+        run_sync(km.shutdown_kernel)(now=True)
+    shutil.rmtree(os.path.dirname(km.ip), ignore_errors=True)
+
 
 def _shutdown_kernel() -> None:
     global _kernel
-    if _kernel is not None and _kernel.has_kernel:
-        from jupyter_core.utils import run_sync
-
-        run_sync(_kernel.shutdown_kernel)(now=True)
+    if _kernel is not None:
+        _stop(_kernel)
     _kernel = None
 
 
 @functools.cache
 def _engine() -> str:
-    """A papermill engine that executes in this process's kernel, starting it on first use."""
+    """A papermill engine whose kernels use KERNEL_TRANSPORT; with reuse_kernel=True it executes in
+    this process's kernel (started on first use, reset before each notebook)."""
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
     from papermill.log import logger
     from papermill.utils import merge_kwargs, remove_args
 
-    class ReusedKernelEngine(NBClientEngine):
+    class ScienceCitiesEngine(NBClientEngine):
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
-                                     start_timeout=60, execution_timeout=None, **kwargs):
+                                     start_timeout=60, execution_timeout=None, reuse_kernel=False, **kwargs):
             global _kernel
-            from jupyter_client.manager import AsyncKernelManager
-
-            if _kernel is None:
-                _kernel = AsyncKernelManager(kernel_name=kernel_name)
+            if reuse_kernel and _kernel is None:
+                _kernel = _kernel_manager(kernel_name)
                 import multiprocessing.util
 
                 multiprocessing.util.Finalize(None, _shutdown_kernel, exitpriority=10)  # pool workers skip atexit
+            km = _kernel if reuse_kernel else _kernel_manager(kernel_name)
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
-            client = PapermillNotebookClient(nb_man, km=_kernel, **merge_kwargs(
+            client = PapermillNotebookClient(nb_man, km=km, **merge_kwargs(
                 kwargs, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
                 log=logger, log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file))
 
@@ -276,80 +305,129 @@ def _engine() -> str:
                 if reply["content"]["status"] != "ok":
                     raise RuntimeError(f"resetting the kernel failed: {reply['content'].get('evalue')}")
 
-            client.on_notebook_start = reset
+            if reuse_kernel:
+                client.on_notebook_start = reset
             try:
-                return client.execute()
+                return client.execute(cleanup_kc=not reuse_kernel)
             finally:
-                if client.kc is not None:
-                    client.kc.stop_channels()
+                if reuse_kernel:
+                    if client.kc is not None:
+                        client.kc.stop_channels()
+                else:  # also a kernel that started but never answered
+                    _stop(km)
 
-    papermill_engines.register("science-cities", ReusedKernelEngine)
+    papermill_engines.register("science-cities", ScienceCitiesEngine)
     return "science-cities"
 
 
-def execute(run: Run, out_path: Path, reuse_kernel: bool = False) -> Path:
+def _kernel_did_not_start(error: Exception) -> bool:
+    return any(text in str(error) for text in KERNEL_START_FAILURES)
+
+
+def execute(run: Run, out_path: Path, reuse_kernel: bool = False, log=print) -> Path:
     """Run one template with papermill into out_path. Raises RunError naming notebook, cell and cause.
-    With reuse_kernel, this process's kernel serves one notebook after another (reset in between)."""
+    With reuse_kernel, this process's kernel serves one notebook after another (reset in between).
+    A kernel that does not start is retried once, with a line to `log` saying so."""
     import papermill as pm
 
     check_parameters(run)
-    try:
-        pm.execute_notebook(str(run.template_path), str(out_path), parameters=run.parameters, kernel_name="python3",
-                            cwd=str(REPO), progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                            engine_name=_engine() if reuse_kernel else None)
-    except pm.PapermillExecutionError as e:
-        _shutdown_kernel()  # the next notebook gets a fresh kernel
-        raise RunError(f"{run.describe()}: cell {e.cell_index} (execution count {e.exec_count}) failed: "
-                       f"{e.ename}: {e.evalue}") from None
-    except Exception as e:  # kernel died, template missing, ...
-        _shutdown_kernel()
-        raise RunError(f"{run.describe()}: {type(e).__name__}: {e}") from None
+    for attempt in (1, 2):
+        try:
+            pm.execute_notebook(str(run.template_path), str(out_path), parameters=run.parameters, kernel_name="python3",
+                                cwd=str(REPO), progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                                engine_name=_engine(), reuse_kernel=reuse_kernel)
+            break
+        except pm.PapermillExecutionError as e:
+            _shutdown_kernel()  # the next notebook gets a fresh kernel
+            raise RunError(f"{run.describe()}: cell {e.cell_index} (execution count {e.exec_count}) failed: "
+                           f"{e.ename}: {e.evalue}") from None
+        except Exception as e:  # kernel died or did not start, template missing, ...
+            _shutdown_kernel()
+            if attempt == 1 and _kernel_did_not_start(e):
+                log(f"  {run.describe()}: the kernel did not start ({type(e).__name__}: {e}); retrying once")
+                continue
+            raise RunError(f"{run.describe()}: {type(e).__name__}: {e}") from None
     nb = nbformat.read(out_path, as_version=4)
     nbformat.write(_clean(nb, run), out_path)
     return out_path
 
 
 def _up_to_date(run: Run, folder: Path) -> bool:
-    path = folder / f"{run.name}.ipynb"
-    if not path.is_file():
-        return False
+    return _stored_hash(folder / f"{run.name}.ipynb") == run.inputs_hash
+
+
+def _stored_hash(path: Path) -> str | None:
+    """The inputs hash an executed notebook records (None: missing or unreadable)."""
     try:
-        meta = json.loads(path.read_text(encoding="utf-8"))["metadata"].get(METADATA_KEY, {})
-    except (ValueError, KeyError):
-        return False
-    return meta.get("inputs_hash") == run.inputs_hash
+        return json.loads(path.read_text(encoding="utf-8"))["metadata"].get(METADATA_KEY, {}).get("inputs_hash")
+    except (OSError, ValueError, KeyError):
+        return None
 
 
-def _execute_one(args: tuple[Run, str, str]) -> str:
-    """Worker: execute one run. The kernel inherits this process's stderr, where it logs start-up and
-    shutdown chatter; that goes to a log file so the progress lines stay readable."""
+def _execute_one(args: tuple[Run, str, str]) -> tuple[str, list[str]]:
+    """Worker: execute one run; returns its path and the notes to show (a retried kernel start).
+    The kernel inherits this process's stderr, where it logs start-up and shutdown chatter; that goes
+    to a log file so the progress lines stay readable."""
     run, out, log_path = args
+    notes: list[str] = []
     saved = os.dup(2)
     with open(log_path, "w", encoding="utf-8") as log:
         os.dup2(log.fileno(), 2)
         try:
-            execute(run, Path(out), reuse_kernel=True)
+            execute(run, Path(out), reuse_kernel=True, log=notes.append)
         finally:
             os.dup2(saved, 2)
             os.close(saved)
-    return out
+    return out, notes
+
+
+Editions = dict  # (year or None for the common pages, language) -> (runs, folder)
+
+
+def plan_editions(years: list[int], data_dir: Path = DATA, out_root: Path = GENERATED) -> Editions:
+    """Every edition to execute: each of `years` in every language of the run matrix, and the common
+    pages per language. Plans (and so validates) everything before anything runs."""
+    matrix = read_matrix()
+    planned = {}
+    for lang in matrix.get("languages", ["en"]):
+        for year in years:
+            planned[(year, lang)] = (plan(year, data_dir, lang, matrix), edition_folder(out_root, year, lang))
+        planned[(None, lang)] = (plan_common(lang, matrix), edition_folder(out_root, None, lang))
+    return planned
+
+
+def stale(planned: Editions) -> list[str]:
+    """What the executed notebooks lack to be what the code and data make: one line per notebook that
+    is missing, stale (its recorded inputs hash differs) or extra (no run makes it)."""
+    found = []
+    for runs, folder in planned.values():
+        expected = {f"{run.name}.ipynb": run for run in runs}
+        for name, run in expected.items():
+            stored = _stored_hash(folder / name)
+            if stored is None:
+                found.append(f"missing: {shown(folder / name)}")
+            elif stored != run.inputs_hash:
+                found.append(f"stale: {shown(folder / name)} ({run.describe()})")
+        found += [f"extra: {shown(p)}" for p in sorted(folder.glob("*.ipynb")) if p.name not in expected]
+    return found
 
 
 def stage_runs(editions: list[tuple[list[Run], Path]], force: bool = False, jobs: int = 2, log=print) -> list[Path]:
     """Execute the runs of every edition into staging folders beside their folders, copying unchanged
     ones; one process pool serves all editions, so small editions do not run alone. Returns the
     staging folders (all removed again if anything fails)."""
-    stagings = [folder.parent / f".staging-{folder.name}" for _, folder in editions]
+    from analysis.staging import fresh_staging
+
+    stagings = []
     try:
         todo = []
-        for (runs, folder), staging in zip(editions, stagings):
-            shutil.rmtree(staging, ignore_errors=True)
-            staging.mkdir(parents=True)
+        for runs, folder in editions:
+            stagings.append(fresh_staging(folder))
             fresh = [run for run in runs if force or not _up_to_date(run, folder)]
             for run in runs:
                 if run not in fresh:
-                    shutil.copy2(folder / f"{run.name}.ipynb", staging / f"{run.name}.ipynb")
-            todo += [(run, staging, folder) for run in fresh]
+                    shutil.copy2(folder / f"{run.name}.ipynb", stagings[-1] / f"{run.name}.ipynb")
+            todo += [(run, stagings[-1], folder) for run in fresh]
             log(f"{folder.name}: {len(runs)} notebooks, {len(runs) - len(fresh)} unchanged, {len(fresh)} to run")
         if todo:
             logs = BUILD / "logs"
@@ -357,7 +435,9 @@ def stage_runs(editions: list[tuple[list[Run], Path]], force: bool = False, jobs
             args = [(run, str(staging / f"{run.name}.ipynb"), str(logs / f"{folder.name}-{run.name}.log"))
                     for run, staging, folder in todo]
             with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool:
-                for done, ((run, _, folder), _) in enumerate(zip(todo, pool.map(_execute_one, args)), start=1):
+                for done, ((run, _, folder), (_, notes)) in enumerate(zip(todo, pool.map(_execute_one, args)), start=1):
+                    for note in notes:
+                        log(note)
                     log(f"  [{done}/{len(todo)}] {folder.name}/{run.name}")
     except BaseException:
         for staging in stagings:
@@ -366,22 +446,14 @@ def stage_runs(editions: list[tuple[list[Run], Path]], force: bool = False, jobs
     return stagings
 
 
-def swap_in(staging: Path, folder: Path) -> None:
-    """Replace `folder` by `staging`; the old folder is kept until the new one is in place."""
-    old = folder.parent / f".old-{folder.name}"
-    shutil.rmtree(old, ignore_errors=True)
-    if folder.exists():
-        folder.rename(old)
-    staging.rename(folder)
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def execute_editions(editions: list[tuple[list[Run], Path]], force: bool = False, jobs: int = 2, log=print) -> list[list[Path]]:
     """Stage every edition first and swap them all in only when all succeeded: a failure anywhere
     leaves every folder as it was."""
+    from analysis.staging import replace
+
     staged = stage_runs(editions, force, jobs, log)
     for staging, (_, folder) in zip(staged, editions):
-        swap_in(staging, folder)
+        replace(staging, folder)
     return [[folder / f"{run.name}.ipynb" for run in runs] for runs, folder in editions]
 
 
@@ -394,8 +466,3 @@ def run_year(year: int, data_dir: Path = DATA, out_root: Path = GENERATED, lang:
              force: bool = False, jobs: int = 2, log=print) -> list[Path]:
     """Execute every run of a year into out_root/<year>/ (or <year>-<lang>/)."""
     return execute_editions([(plan(year, data_dir, lang), edition_folder(out_root, year, lang))], force, jobs, log)[0]
-
-
-def run_common(out_root: Path = GENERATED, lang: str = "en", force: bool = False, jobs: int = 2, log=print) -> list[Path]:
-    """Execute the year-independent pages into out_root/common/ (or common-<lang>/)."""
-    return execute_editions([(plan_common(lang), edition_folder(out_root, None, lang))], force, jobs, log)[0]

@@ -68,8 +68,10 @@ def make_world(seed: int, tail_cities: int = 480, data_dir: Path = DATA) -> Worl
     return World(cities.reset_index(drop=True), used, institutions)
 
 
-def simulate(world: World, years: list[int], articles_per_year: int, seed: int) -> Records:
-    """Articles, authorships and affiliations for the given years."""
+def simulate(world: World, years: list[int], articles_per_year: int, seed: int, part: int = 0) -> Records:
+    """Articles, authorships and affiliations for the given years. `part` k > 0 draws another, disjoint
+    batch (its own random stream, article ids from k * articles_per_year): a large set is made part by
+    part without holding all of it in memory (see analysis.bench)."""
     affiliations = world.institutions.rename(columns={"institution_id": "affiliation_id"})[["affiliation_id", "city_id"]]
     affiliations["institution_id"] = affiliations["affiliation_id"]
     affiliations = affiliations.merge(world.cities[["city_id", "country_id"]], on="city_id").rename(columns={"country_id": "country"})
@@ -81,11 +83,11 @@ def simulate(world: World, years: list[int], articles_per_year: int, seed: int) 
     weights = world.cities["weight"].to_numpy(dtype=float)
     articles, authorships = [], []
     for year in years:
-        rng = _rng(seed, "year", str(year))
+        rng = _rng(seed, "year", str(year), *(("part", str(part)) if part else ()))
         weights = weights * rng.lognormal(0.0, 0.08, len(weights))  # year-on-year drift
         p = weights / weights.sum()
         n = articles_per_year
-        ids = np.array([f"{year}-{i:07d}" for i in range(n)])
+        ids = np.array([f"{year}-{i:07d}" for i in range(part * n, (part + 1) * n)])
         n_subjects = 1 + (rng.random(n) < 0.15)
         first = rng.choice(4, n, p=SUBJECT_WEIGHTS)
         second = (first + 1 + rng.integers(0, 3, n)) % 4

@@ -50,7 +50,7 @@ def test_tables_refuses_bad_data_and_leaves_earlier_output(cli, tmp_path, data_c
 @pytest.mark.parametrize("year", ["22", "2022; import os", "twenty"])
 def test_a_bad_year_is_refused_by_the_parser(cli, year):
     result = cli("tables", "--year", year, "--out", "/tmp/never")
-    assert result.returncode == 2 and "a year is four digits" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 2 and "needs a year: four digits" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_tables_never_reads_the_published_figures(cli, tmp_path, data_copy):

@@ -114,9 +114,9 @@ def test_a_missing_year_folder_is_named(data_copy):
     assert "no data folder for year 2031" in p.rule
 
 
-def test_the_cli_reports_without_a_traceback(data_copy, cli):
+def test_the_cli_reports_without_a_traceback(data_copy, cli_process):
     edit_csv(data_copy / "2022" / "city_share.csv", lambda df: df.assign(share=df["share"].where(df.index != 1, "-1")))
-    result = cli("validate", "--year", "2022", "--data", str(data_copy))
+    result = cli_process("validate", "--year", "2022", "--data", str(data_copy))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "city_share.csv, row 2 (line 3), column 'share': must be >= 0" in result.stderr

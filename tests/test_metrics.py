@@ -3,12 +3,10 @@ an independent pandas implementation."""
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis import metrics
-
-import reference_metrics
+from analysis import metrics, reference_metrics
 
 KEYS = {"share": ["level", "year", "subject", "entity"], "adjusted": ["level", "year", "subject", "entity"],
         "totals": ["year", "subject"], "pairs": ["level", "year", "subject", "entity_a", "entity_b"]}
@@ -68,10 +66,8 @@ def article_sets(draw):
     return metrics.Records(pd.DataFrame(articles), pd.DataFrame(rows), affiliations)
 
 
-SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@SETTINGS
 @given(article_sets())
 def test_properties(records):
     r = metrics.compute(records)
@@ -97,7 +93,6 @@ def test_properties(records):
     assert ((now["adjusted_share"] - now["share"]).abs() < 1e-12).all()   # latest year: adjusted = Share
 
 
-@SETTINGS
 @given(article_sets())
 def test_pair_scores_swap_when_the_names_swap_order(records):
     names = sorted(c for c, _ in CITIES)
@@ -115,7 +110,6 @@ def test_pair_scores_swap_when_the_names_swap_order(records):
     pd.testing.assert_frame_equal(x, y, check_exact=False, rtol=1e-12)
 
 
-@SETTINGS
 @given(article_sets(), st.randoms(use_true_random=False))
 def test_row_order_does_not_matter(records, rnd):
     shuffled = metrics.Records(records.articles.sample(frac=1, random_state=rnd.randint(0, 999)),
@@ -126,7 +120,6 @@ def test_row_order_does_not_matter(records, rnd):
         pd.testing.assert_frame_equal(sorted_frame(a[name], keys), sorted_frame(b[name], keys), check_exact=False, rtol=1e-12)
 
 
-@SETTINGS
 @given(article_sets())
 def test_the_engine_agrees_with_the_pandas_reference(records):
     ours = metrics.compute(records)
