@@ -19,7 +19,8 @@ import pandas as pd
 
 from analysis.i18n import t
 
-WIDTH = 460
+WIDTH = "container"  # every chart takes the width of the text column (see science-cities.css)
+NETWORK_HEIGHT = 460
 _counter = itertools.count(1)  # numbers the charts of a page, so a chart shown twice gets two ids
 
 
@@ -70,7 +71,23 @@ def _font(lang: str) -> dict:
 
 
 def _finish(chart: alt.Chart, title: str, description: str, lang: str) -> alt.Chart:
-    return chart.properties(title=title, description=description).configure(**_font(lang)).configure_view(stroke=None)
+    # labelLimit/titleLimit 0: legend and axis texts are never cut short with "…".
+    return (chart.properties(title=title, description=description, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+            .configure(**_font(lang)).configure_view(stroke=None)
+            .configure_legend(labelLimit=0, titleLimit=0, orient="bottom", direction="vertical")
+            .configure_axis(labelLimit=0, titleLimit=0))
+
+
+# Colour-blind-safe categorical palette (Okabe & Ito); a country takes the colour of its place in
+# reference/countries.csv, so it has the same colour in every chart and in both editions.
+COUNTRY_PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442", "#999999"]
+
+
+def country_colour(table: pd.DataFrame, lang: str) -> alt.Color:
+    """Colour by country name (in the page's language), fixed by the country's reference order."""
+    countries = table.drop_duplicates("country").sort_values("country_order")
+    return alt.Color("country:N", title=t("country", lang), scale=alt.Scale(
+        domain=list(countries["country"]), range=[COUNTRY_PALETTE[i % len(COUNTRY_PALETTE)] for i in countries["country_order"]]))
 
 
 def leading_share_bars(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
@@ -79,7 +96,7 @@ def leading_share_bars(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
     base = alt.Chart(table).encode(
         y=alt.Y("city:N", sort=order, title=t("city", lang)),
         x=alt.X("share:Q", title=t("share_year", lang)),
-        color=alt.Color("country:N", title=t("country", lang)),
+        color=country_colour(table, lang),
         tooltip=[alt.Tooltip("rank:Q", title=t("rank", lang)), alt.Tooltip("city:N", title=t("city", lang)),
                  alt.Tooltip("country:N", title=t("country", lang)),
                  alt.Tooltip("share:Q", title=t("share", lang), format=",.2f"),
@@ -98,8 +115,10 @@ def location_share_bars(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
     chart = alt.Chart(df).mark_bar().encode(
         y=alt.Y("city:N", sort=order, title=t("city", lang)),
         x=alt.X("location_share_pct:Q", title=t("location_share_axis", lang)),
-        color=alt.Color("country:N", title=t("country", lang)),
-        opacity=alt.Opacity("source:N", title=t("basis", lang), scale=alt.Scale(range=[1.0, 0.45])),
+        color=country_colour(df, lang),
+        # An explicit domain: the labels sort differently in each language, the opacities must not.
+        opacity=alt.Opacity("source:N", title=t("basis", lang),
+                            scale=alt.Scale(domain=[t("computed", lang), t("printed_input", lang)], range=[1.0, 0.4])),
         tooltip=[alt.Tooltip("city:N", title=t("city", lang)), alt.Tooltip("country:N", title=t("country", lang)),
                  alt.Tooltip("location_share_pct:Q", title=t("location_share", lang), format=".2f"),
                  alt.Tooltip("source:N", title=t("basis", lang))],
@@ -163,6 +182,17 @@ def circle_layout(nodes: list[str]) -> pd.DataFrame:
     return pd.DataFrame({"node": nodes, "x": [round(math.cos(a), 6) for a in angles], "y": [round(math.sin(a), 6) for a in angles]})
 
 
+def node_label(name: str, width: int = 16) -> str:
+    """A network node's label: the abbreviation a name carries, "Peking University (PKU)" -> "PKU", else
+    the name broken into short lines, so that no label runs past the chart's edge (the table beside the
+    chart and the tooltips give the full names)."""
+    import re
+    import textwrap
+
+    abbreviation = re.search(r"\(([A-Z][A-Za-z&\-]{1,9})\)", name)
+    return abbreviation.group(1) if abbreviation else "\n".join(textwrap.wrap(name, width)) or name
+
+
 def pair_network(pairs: pd.DataFrame, a: str, b: str, weight: str, title: str, description: str,
                  tooltip_fields: list[tuple[str, str, str]], lang: str = "en") -> alt.Chart:
     """Partners on a circle; an edge per pair, as thick as its weight (e.g. bilateral CS)."""
@@ -171,7 +201,7 @@ def pair_network(pairs: pd.DataFrame, a: str, b: str, weight: str, title: str, d
     edges = pairs.assign(x=pairs[a].map(pos["x"]), y=pairs[a].map(pos["y"]), x2=pairs[b].map(pos["x"]), y2=pairs[b].map(pos["y"]))
     strength = pairs.groupby(a)[weight].sum().add(pairs.groupby(b)[weight].sum(), fill_value=0)
     points = pos.reset_index().assign(total=lambda d: d["node"].map(strength))
-    axis = dict(axis=None, scale=alt.Scale(domain=[-1.6, 1.6]))
+    axis = dict(axis=None, scale=alt.Scale(domain=[-1.9, 1.9]))
     tip = [alt.Tooltip(f, title=h, format=fmt) if fmt else alt.Tooltip(f, title=h) for f, h, fmt in tooltip_fields]
     edge = alt.Chart(edges).mark_rule(opacity=0.6, color="#3182bd").encode(
         x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis), x2="x2:Q", y2="y2:Q",
@@ -179,11 +209,11 @@ def pair_network(pairs: pd.DataFrame, a: str, b: str, weight: str, title: str, d
     node = alt.Chart(points).mark_circle(size=160, color="#08306b", opacity=1).encode(
         x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis),
         tooltip=[alt.Tooltip("node:N", title=t("partner", lang)), alt.Tooltip("total:Q", title=t("bcs_total", lang), format=",.2f")])
-    labelled = points.assign(lx=points["x"] * 1.12, ly=points["y"] * 1.12)
+    labelled = points.assign(lx=points["x"] * 1.12, ly=points["y"] * 1.12, label=points["node"].map(node_label))
     side = labelled["x"].map(lambda v: "left" if v > 0.05 else ("right" if v < -0.05 else "center"))
-    labels = [alt.Chart(labelled[side == align]).mark_text(fontSize=11, align=align).encode(
-        x=alt.X("lx:Q", **axis), y=alt.Y("ly:Q", **axis), text="node:N") for align in ("left", "right", "center")]
-    return _finish(alt.layer(edge, node, *labels).properties(width=WIDTH, height=WIDTH), title, description, lang)
+    labels = [alt.Chart(labelled[side == align]).mark_text(fontSize=11, align=align, lineBreak="\n").encode(
+        x=alt.X("lx:Q", **axis), y=alt.Y("ly:Q", **axis), text="label:N") for align in ("left", "right", "center")]
+    return _finish(alt.layer(edge, node, *labels).properties(width=WIDTH, height=NETWORK_HEIGHT), title, description, lang)
 
 
 def city_partnership_network(table: pd.DataFrame, country_name: str, lang: str = "en") -> alt.Chart:

@@ -173,9 +173,15 @@ def _clean(nb: nbformat.NotebookNode, run: Run) -> nbformat.NotebookNode:
             continue
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
-        if "parameters" in tags and "remove-cell" not in tags:
-            # The template's defaults; the page shows the injected values that follow instead.
+        if ("parameters" in tags or "injected-parameters" in tags) and "remove-cell" not in tags:
+            # Parameters are for the runner, not the reader: the page title says the year and subject.
             cell.metadata["tags"] = tags + ["remove-cell"]
+        elif cell.cell_type == "code" and not {"remove-cell", "remove-input", "hide-input"} & set(tags):
+            # Readers see tables, charts and prose, not code. A cell that shows something keeps its
+            # code one click away ("Show code cell source"); one that only loads data or glues numbers
+            # for the prose is left out of the page (it stays in the notebook, behind the download button).
+            visible = [o for o in cell.get("outputs", []) if "scrapbook" not in o.get("metadata", {})]
+            cell.metadata["tags"] = tags + (["hide-input"] if visible else ["remove-cell"])
         kept.append(cell)
     count = 0
     for i, cell in enumerate(kept):

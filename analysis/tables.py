@@ -79,7 +79,10 @@ def leading_cities(data: YearData, subject: str = "overall", lang: str = "en") -
         df.loc[printed, "location_share_pct"] = df.loc[printed, "city_id"].map(given)
         df.loc[printed, "location_share_source"] = "printed input"
     df = _ranked(df, "share").head(TOP["leading-cities"])
-    return df[CONTRACT["leading-cities"] + ["location_share_source", "city_id"]]
+    df["country_id"] = country_id
+    # A country's place in reference/countries.csv: what fixes its colour in every chart and edition.
+    df["country_order"] = country_id.map({c: i for i, c in enumerate(data.reference["countries"]["country_id"])})
+    return df[CONTRACT["leading-cities"] + ["location_share_source", "city_id", "country_id", "country_order"]]
 
 
 def riser_subjects(data: YearData) -> list[str]:

@@ -51,10 +51,37 @@ def test_the_book_has_pages():
     assert len(PAGES) >= 28  # 13 pages in each language, and the two introductions
 
 
+SHOTS = BUILD / "screenshots"  # full-page screenshots at both widths, for a person to look at
+LAPTOP, PHONE = 1280, 390
+
+
+def layout_problems(page) -> list[str]:
+    """What a reader would see wrong at the current width: code shown, a page that scrolls sideways,
+    a chart wider than its column, text cut short with an ellipsis."""
+    return page.evaluate("""() => {
+        const out = [];
+        document.querySelectorAll('.cell_input').forEach(e => {
+            if (!e.closest('details:not([open])') && e.checkVisibility()) out.push('visible code input');
+        });
+        const width = window.innerWidth;
+        if (document.documentElement.scrollWidth > width) out.push('page scrolls sideways: ' + document.documentElement.scrollWidth + ' > ' + width);
+        document.querySelectorAll('figure.sc-chart svg').forEach(svg => {
+            const column = svg.closest('figure').parentElement.getBoundingClientRect().width;
+            const w = svg.getBoundingClientRect().width;
+            if (w > column + 1) out.push('chart wider than its column: ' + Math.round(w) + ' > ' + Math.round(column));
+        });
+        document.querySelectorAll('figure.sc-chart svg text').forEach(t => {
+            if (t.textContent.includes('\u2026')) out.push('truncated chart text: ' + t.textContent);
+        });
+        return out;
+    }""")
+
+
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: str(p.relative_to(HTML)))
-def test_page_works_offline(browser, path):
+def test_page_works_offline_and_reads_well_on_a_laptop_and_a_phone(browser, path):
     context, page, errors, requests = open_offline(browser, path)
     try:
+        page.set_viewport_size({"width": LAPTOP, "height": 900})
         charts = page.locator("figure.sc-chart")
         for i in range(charts.count()):
             charts.nth(i).locator("svg, canvas").first.wait_for(state="attached", timeout=10_000)
@@ -66,8 +93,32 @@ def test_page_works_offline(browser, path):
                 assert charts.count() >= 1
         assert requests == [], f"network requests: {requests}"
         assert errors == [], f"page errors: {errors}"
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        name = str(path.relative_to(HTML).with_suffix("")).replace("/", "_")
+        for width in (LAPTOP, PHONE):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.wait_for_timeout(150)  # charts of width "container" redraw on resize
+            assert layout_problems(page) == [], f"at {width} px"
+            page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_printed_inputs_are_drawn_lighter_than_recomputed_values(browser):
+    """The sentence says the printed percentages are the lighter bars: so they must be, in both editions."""
+    for path in (p for p in PAGES if p.name.startswith("01-01-leading")):
+        context, page, _, _ = open_offline(browser, path)
+        try:
+            chart = page.locator("figure.sc-chart").nth(1)
+            chart.locator("svg").first.wait_for(state="attached")
+            opacities = chart.evaluate("""f => [...f.querySelectorAll('path[role="graphics-symbol"]')]
+                .map(e => [e.getAttribute('aria-label') || '', parseFloat(e.getAttribute('fill-opacity') ?? e.getAttribute('opacity') ?? '1')])""")
+            printed = [o for label, o in opacities if "(country Share unknown)" in label or "国家贡献份额未知" in label]
+            recomputed = [o for label, o in opacities if label and not ("(country Share unknown)" in label or "国家贡献份额未知" in label)]
+            assert len(printed) == 4 and len(recomputed) == 16, path
+            assert max(printed) < min(recomputed), (path, printed, recomputed)
+        finally:
+            context.close()
 
 
 def test_charts_have_a_text_alternative_and_tooltips(browser):
