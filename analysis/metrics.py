@@ -51,7 +51,7 @@ class Records:
         source = getattr(self, name)
         if isinstance(source, pd.DataFrame):
             return len(source)
-        return duckdb.sql(f"SELECT count(*) FROM read_parquet({_sql_text(str(source))})").fetchone()[0]
+        return duckdb.sql(f"SELECT count(*) FROM read_parquet({_sql_text(str(source))})").fetchall()[0][0]
 
 
 @dataclass(frozen=True)

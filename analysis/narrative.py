@@ -76,7 +76,24 @@ def leading_facts(data: YearData, lang: str = "en", top: int = 10) -> dict:
         "most_concentrated_city": concentrated["city"],
         "most_concentrated_pct": float(concentrated["location_share_pct"]),
         "most_concentrated_country": concentrated["country"],
+        "country_share_note": country_share_note(data, lang),
     }
+
+
+def country_share_note(data: YearData, lang: str = "en") -> str:
+    """One sentence naming where the country totals come from (they are not in the supplement);
+    empty when the year has none."""
+    if not data.has("country_share"):
+        return ""
+    shares = data["country_share"]
+    names = data.reference["countries"].set_index("country_id")[f"name_{lang}"]
+    parts = [f"{join_names([names[c] for c in group['country_id']], lang)}{'：' if lang == 'zh' else ': '}{source}"
+             for source, group in shares[shares["subject_id"] == "overall"].groupby("source", sort=True)]
+    if not parts:
+        return ""
+    if lang == "zh":
+        return f"这些国家总量并非印在增刊中，出处为：{'；'.join(parts)}。"
+    return f"Those country totals are not printed in the supplement; they come from {'; '.join(parts)}."
 
 
 def rank_history_facts(data: YearData, lang: str = "en", top: int = 10) -> dict:

@@ -188,3 +188,24 @@ def test_too_many_articles_for_the_fixed_point_sums_are_refused(monkeypatch):
     monkeypatch.setattr(metrics, "MAX_ARTICLES_PER_COMBINATION", 0)
     with pytest.raises(metrics.RecordError, match="1 articles of 2022 with subjects 'physical-sciences': more than the 0"):
         metrics.compute(metrics.example_multi_affiliation())
+
+
+def test_parquet_records_read_as_they_go_and_a_memory_budget_give_the_same_numbers(tmp_path):
+    """Records on disk as Parquet (how a large set is read: DuckDB streams them, pandas never holds
+    them) and a small DuckDB memory limit with a spill folder change nothing in the results."""
+    import duckdb
+
+    from analysis import simulate
+
+    records = simulate.simulate(simulate.make_world(6), [2021, 2022], 2_000, 6)
+    con = duckdb.connect()
+    for name in ("articles", "authorships", "affiliations"):
+        con.register("frame", getattr(records, name))
+        con.execute(f"COPY frame TO '{tmp_path / f'{name}.parquet'}' (FORMAT parquet)")
+    on_disk = metrics.read_records(tmp_path)
+    assert isinstance(on_disk.authorships, type(tmp_path)) and isinstance(on_disk.affiliations, pd.DataFrame)
+    assert on_disk.rows("authorships") == len(records.authorships) and on_disk.rows("articles") == 4_000
+    budget = metrics.MemoryBudget(256, tmp_path / "spill")
+    expected, got = metrics.compute(records), metrics.compute(on_disk, memory=budget)
+    for name in ("share", "adjusted", "totals", "pairs"):
+        pd.testing.assert_frame_equal(expected[name], got[name], check_exact=True)
