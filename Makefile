@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 YEAR ?=
 YEAR_ARG := $(if $(YEAR),--year $(YEAR),)
 
-.PHONY: help setup book run tables validate audit test test-thorough bench bench-book clean lock browser
+.PHONY: help setup book run tables validate audit lint test test-thorough bench bench-book clean lock browser
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -48,13 +48,18 @@ browser: ## install Debian's Chromium and a CJK font for the browser test, if mi
 	  else echo "The browser test needs: sudo apt-get install chromium fonts-noto-cjk" >&2; exit 1; fi; fi
 
 # The tests and nbval run in one pytest session across the cores; --dist loadfile keeps each notebook's
-# cells (and each test file's fixtures) on one worker.
+# cells (and each test file's fixtures) on one worker. SCIENCE_CITIES_CHARTS=offline gives nbval's
+# kernels the book's chart renderer, as the runner gives it to its own (analysis.charts).
 TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-test: $(STAMP) browser ## all checks: committed notebooks up to date, the book build, unit/data/browser tests, nbval
+test: $(STAMP) browser lint ## all checks: lint, committed notebooks up to date, the book build, unit/data/browser tests, nbval
 	$(PY) -m analysis run --check
 	$(PY) -m analysis book
-	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile -p no:randomly --nbval tests book/generated
+	SCIENCE_CITIES_CHARTS=offline $(PY) -m pytest -n $(TEST_JOBS) --dist loadfile -p no:randomly --nbval tests book/generated
+
+lint: $(STAMP) ## ruff: lint and format check of analysis/ and tests/ (fix with: .venv/bin/ruff format analysis tests)
+	$(PY) -m ruff check analysis tests
+	$(PY) -m ruff format --check analysis tests
 
 test-thorough: ## make test with ten times the property-test examples (HYPOTHESIS_PROFILE=thorough)
 	HYPOTHESIS_PROFILE=thorough $(MAKE) test

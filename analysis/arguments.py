@@ -14,8 +14,13 @@ from pathlib import Path
 
 from analysis.staging import existing_ancestor
 
-FIRST_YEAR, LAST_YEAR = 1901, 2199  # the years a data year may be (also checked before a notebook runs)
-ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # subject, city and institution ids: lowercase words joined by -
+FIRST_YEAR, LAST_YEAR = (
+    1901,
+    2199,
+)  # the years a data year may be (also checked before a notebook runs)
+ID = re.compile(
+    r"^[a-z0-9]+(-[a-z0-9]+)*$"
+)  # subject, city and institution ids: lowercase words joined by -
 
 
 def _fail(need: str, text: str) -> argparse.ArgumentTypeError:
@@ -23,7 +28,9 @@ def _fail(need: str, text: str) -> argparse.ArgumentTypeError:
 
 
 def is_year(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and FIRST_YEAR <= value <= LAST_YEAR
+    return (
+        isinstance(value, int) and not isinstance(value, bool) and FIRST_YEAR <= value <= LAST_YEAR
+    )
 
 
 def year(text: str) -> int:
@@ -46,11 +53,13 @@ def year_range(text: str) -> list[int]:
 
 def whole_number(low: int, high: int):
     """A type: a whole number from low to high (both included)."""
+
     def parse(text: str) -> int:
         value = int(text) if re.fullmatch(r"[+-]?\d{1,12}", text.strip()) else None
         if value is None or not low <= value <= high:
             raise _fail(f"a whole number from {low:,} to {high:,}", text)
         return value
+
     parse.__name__ = "whole number"
     return parse
 
@@ -63,8 +72,11 @@ def whole_numbers(low: int, high: int):
         try:
             values = [one(part) for part in text.split(",")]
         except argparse.ArgumentTypeError:
-            raise _fail(f"whole numbers from {low:,} to {high:,} separated by commas, like 1,4,16", text) from None
+            raise _fail(
+                f"whole numbers from {low:,} to {high:,} separated by commas, like 1,4,16", text
+            ) from None
         return values
+
     return parse
 
 
@@ -99,8 +111,9 @@ def existing_file(text: str) -> Path:
 
 
 def output_folder(text: str) -> Path:
-    """A folder that exists or can be created: not a file, and below a folder this user can write in
-    (tried by making and removing an empty folder there: as root, permission bits say little)."""
+    """A folder that exists or can be created: not a file, and below a folder this user can write
+    in (tried by making and removing an empty folder there: as root, permission bits say
+    little)."""
     path = _path(text)
     if path.exists() and not path.is_dir():
         raise _fail("a folder to write into, not a file", text)
@@ -110,5 +123,7 @@ def output_folder(text: str) -> Path:
     try:
         os.rmdir(tempfile.mkdtemp(prefix=".probe-", dir=above))
     except OSError:
-        raise _fail(f"a folder that can be written, but {str(above)!r} cannot be written in", text) from None
+        raise _fail(
+            f"a folder that can be written, but {str(above)!r} cannot be written in", text
+        ) from None
     return path

@@ -2,14 +2,16 @@
 
 Each figure gets one status:
   reproduced     the recomputed value agrees with the printed one at the printed precision;
-  input          the figure is a primary input (or a name), cross-checked where something can check it;
+  input          the figure is a primary input (or a name), cross-checked where something can
+  check it;
   not_checkable  the supplement prints no data behind it (the ledger says what would be needed);
-  erratum        it disagrees; the evidence is the recomputed value, and the ledger's explanation says why.
+  erratum        it disagrees; the evidence is the recomputed value, and the
+  ledger's explanation says why.
 
-Rounding: an input printed to 2 decimals is only known to ±0.005, so a derived value is known only to an
-interval. A printed figure is reproduced when the interval of values that round to it meets the interval
-of values the inputs allow. Prose figures printed with fewer decimals are compared at their own
-precision, from the exact inputs, never from another rounded figure.
+Rounding: an input printed to 2 decimals is only known to ±0.005, so a derived value is known only
+to an interval. A printed figure is reproduced when the interval of values that round to it meets
+the interval of values the inputs allow. Prose figures printed with fewer decimals are compared at
+their own precision, from the exact inputs, never from another rounded figure.
 
 The ledger lives in data/published/<year>/: the printed tables (English, and Chinese under zh/),
 text-figures.csv (every number in the running text, with its recomputation rule) and errata.csv
@@ -56,7 +58,7 @@ def _fmt(lo: float, hi: float, decimals: int) -> str:
 
 def consistent(printed: float, decimals: int, lo: float, hi: float) -> bool:
     """Do the values that round to `printed` (at `decimals`) meet the interval [lo, hi]?"""
-    half = 0.5 * 10 ** -decimals
+    half = 0.5 * 10**-decimals
     return lo <= printed + half + 1e-9 and hi >= printed - half - 1e-9
 
 
@@ -64,7 +66,8 @@ def _decimals(text: str) -> int:
     return len(text.split(".")[1]) if "." in text else 0
 
 
-# ---- intervals of derived values, from inputs known to ±0.005 -------------------------------------
+# ---- intervals of derived values, from inputs known to ±0.005 -----------------------------------
+
 
 def change_interval(prev: float, cur: float) -> tuple[float, float]:
     d = cur - prev
@@ -73,13 +76,18 @@ def change_interval(prev: float, cur: float) -> tuple[float, float]:
 
 def pct_change_interval(prev: float, cur: float) -> tuple[float, float]:
     lo, hi = change_interval(prev, cur)
-    return lo / (prev + INPUT_HALF_WIDTH) * 100 if lo >= 0 else lo / (prev - INPUT_HALF_WIDTH) * 100, \
-        hi / (prev - INPUT_HALF_WIDTH) * 100 if hi >= 0 else hi / (prev + INPUT_HALF_WIDTH) * 100
+    return lo / (prev + INPUT_HALF_WIDTH) * 100 if lo >= 0 else lo / (
+        prev - INPUT_HALF_WIDTH
+    ) * 100, hi / (prev - INPUT_HALF_WIDTH) * 100 if hi >= 0 else hi / (
+        prev + INPUT_HALF_WIDTH
+    ) * 100
 
 
 def ratio_pct_interval(part: float, whole: float) -> tuple[float, float]:
-    return ((part - INPUT_HALF_WIDTH) / (whole + INPUT_HALF_WIDTH) * 100,
-            (part + INPUT_HALF_WIDTH) / (whole - INPUT_HALF_WIDTH) * 100)
+    return (
+        (part - INPUT_HALF_WIDTH) / (whole + INPUT_HALF_WIDTH) * 100,
+        (part + INPUT_HALF_WIDTH) / (whole - INPUT_HALF_WIDTH) * 100,
+    )
 
 
 def sum_interval(a: float, b: float) -> tuple[float, float]:
@@ -90,7 +98,8 @@ def point_interval(x: float) -> tuple[float, float]:
     return x - INPUT_HALF_WIDTH, x + INPUT_HALF_WIDTH
 
 
-# ---- the ledger ----------------------------------------------------------------------------------
+# ---- the ledger ---------------------------------------------------------------------------------
+
 
 def ledger_dir(year: int, data_dir: Path = DATA) -> Path:
     return data_dir / "published" / str(year)
@@ -108,7 +117,8 @@ def _explain(figure_id: str, errata: dict[str, str]) -> str:
     return errata.get(figure_id) or errata.get(f"*:{rest}", "")
 
 
-# ---- tables --------------------------------------------------------------------------------------
+# ---- tables -------------------------------------------------------------------------------------
+
 
 class _Recomputed:
     """Every recomputed table the audit compares against, computed once per audit."""
@@ -117,12 +127,17 @@ class _Recomputed:
         self.data = data
         self.by_lang = {lang: tables.all_tables(data, lang) for lang in ("en", "zh")}
         self.leading = tables.leading_cities(data)
-        self.risers = {s: tables.risers(data, s).set_index("city_id") for s in tables.riser_subjects(data)}
+        self.risers = {
+            s: tables.risers(data, s).set_index("city_id") for s in tables.riser_subjects(data)
+        }
 
 
-def _audit_table(rc: _Recomputed, name: str, edition: str, printed: pd.DataFrame, printed_en: pd.DataFrame) -> list[Figure]:
+def _audit_table(
+    rc: _Recomputed, name: str, edition: str, printed: pd.DataFrame, printed_en: pd.DataFrame
+) -> list[Figure]:
     """Compare one printed table (either edition) with the recomputed one, cell by cell. Rows are
-    matched through the English edition's names, so that a wrong Chinese name is caught, not skipped."""
+    matched through the English edition's names, so that a wrong Chinese name is caught, not
+    skipped."""
     data = rc.data
     ours_en = rc.by_lang["en"][name].reset_index(drop=True)
     ours = rc.by_lang[edition][name].reset_index(drop=True)
@@ -137,40 +152,75 @@ def _audit_table(rc: _Recomputed, name: str, edition: str, printed: pd.DataFrame
         if second:
             match = match[match[second] == en_row[second]]
         label = f"{name}, row {i + 1} ({en_row[key]}{' – ' + en_row[second] if second else ''})"
-        row_id = en_row["rank"] if "rank" in printed.columns else city_ids.get(en_row["city"], en_row["city"])
+        row_id = (
+            en_row["rank"]
+            if "rank" in printed.columns
+            else city_ids.get(en_row["city"], en_row["city"])
+        )
         if match.empty:
-            figures += [Figure(f"{edition}:{name}:{row_id}:{c}", edition, label, str(row[c]), "erratum",
-                               "no such row in the recomputed table") for c in printed.columns]
+            figures += [
+                Figure(
+                    f"{edition}:{name}:{row_id}:{c}",
+                    edition,
+                    label,
+                    str(row[c]),
+                    "erratum",
+                    "no such row in the recomputed table",
+                )
+                for c in printed.columns
+            ]
             continue
         j = match.index[0]
         for column in printed.columns:
-            text = str(row[column])
-            fid = f"{edition}:{name}:{row_id}:{column}"
-            where = f"{label}, column {column}"
-            figures.append(_audit_cell(rc, name, column, text, ours_en, ours, j, fid, edition, where))
+            cell = _Cell(
+                name,
+                column,
+                str(row[column]),
+                f"{edition}:{name}:{row_id}:{column}",
+                edition,
+                f"{label}, column {column}",
+            )
+            figures.append(_audit_cell(rc, cell, ours_en.loc[j], ours.loc[j]))
     return figures
 
 
-def _audit_cell(rc: _Recomputed, name, column, text, ours_en, ours, j, fid, edition, where) -> Figure:
-    data = rc.data
-    fig = lambda status, recomputed="": Figure(fid, edition, where, text, status, recomputed)
-    row = ours_en.loc[j]
-    if column in NAME_COLUMNS or (name.startswith("institution") and column in ("city", "country")):
-        expected = str(ours.loc[j, column])
+@dataclass(frozen=True)
+class _Cell:
+    """One printed table cell: where it is and what it says."""
+
+    table: str
+    column: str
+    printed: str
+    figure_id: str
+    edition: str
+    where: str
+
+    def figure(self, status: str, recomputed: str = "") -> Figure:
+        return Figure(self.figure_id, self.edition, self.where, self.printed, status, recomputed)
+
+
+def _audit_cell(rc: _Recomputed, cell: _Cell, row: pd.Series, row_shown: pd.Series) -> Figure:
+    """Classify one printed cell against the recomputed row (`row`: English names, for the
+    arithmetic; `row_shown`: the same row in the cell's edition, for names)."""
+    data, name, column, text, fig = rc.data, cell.table, cell.column, cell.printed, cell.figure
+    if column in NAME_COLUMNS or (
+        name.startswith("institution") and column in ("city", "country")
+    ):
+        expected = str(row_shown[column])
         return fig("input", expected) if text == expected else fig("erratum", expected)
     if column == "rank":
         recomputed = int(row["rank"])
-        if int(text) == recomputed:
-            return fig("reproduced", str(recomputed))
-        return fig("erratum", str(recomputed))
+        return fig("reproduced" if int(text) == recomputed else "erratum", str(recomputed))
     value = float(text)
     if name == "rank-history":
-        expected = row[column]
-        status = "input" if column.startswith("r") else "reproduced"
-        return fig(status, str(int(expected))) if int(value) == int(expected) else fig("erratum", str(int(expected)))
+        expected = int(row[column])
+        status = "input" if tables.is_rank_column(column) else "reproduced"
+        return fig(status if int(value) == expected else "erratum", str(expected))
     if column in PRIMARY_COLUMNS or (name.startswith("institution") and column == "bcs"):
         expected = float(row[column])
-        return fig("input", text) if abs(value - expected) < 1e-9 else fig("erratum", f"{expected:.2f} (transcribed input)")
+        if abs(value - expected) < 1e-9:
+            return fig("input", text)
+        return fig("erratum", f"{expected:.2f} (transcribed input)")
     if column == "location_share_pct":
         lead = rc.leading.set_index("city")
         if lead.at[row["city"], "location_share_source"] == "printed input":
@@ -189,112 +239,208 @@ def _audit_cell(rc: _Recomputed, name, column, text, ours_en, ours, j, fid, edit
     return fig(status, _fmt(lo, hi, _decimals(text)))
 
 
-# ---- text figures --------------------------------------------------------------------------------
+# ---- text figures -------------------------------------------------------------------------------
 
-def _text_interval(rc: _Recomputed, rule: str) -> tuple[str, float | None, float | None, str]:
-    """(status, lo, hi, note) for a text figure's rule; lo/hi None for input and not_checkable."""
+
+# The rule language of data/published/<year>/text-figures.csv, column `rule`: `kind:arg:arg…`.
+# Each kind is one function below, registered in RULES; data/published/README.md documents every
+# kind with an example (tests/test_audit.py evaluates each example). A rule returns (status, lo,
+# hi, note): the interval the recomputation allows (None for `input` and `not_checkable`).
+Interval = tuple[str, float | None, float | None, str]
+RULES: dict[str, callable] = {}
+
+
+def rule(kind: str):
+    def register(function):
+        RULES[kind] = function
+        return function
+
+    return register
+
+
+@rule("input")
+def _input(rc: _Recomputed) -> Interval:
+    """A primary value with nothing to check it against (e.g. the data year)."""
+    return "input", None, None, ""
+
+
+@rule("not_checkable")
+def _not_checkable(rc: _Recomputed) -> Interval:
+    """A figure the supplement's data cannot confirm (the note says what would be needed)."""
+    return "not_checkable", None, None, ""
+
+
+@rule("share")
+def _share(rc: _Recomputed, subject: str, city: str) -> Interval:
+    """share:<subject>:<city>: the city's Share in the data year."""
+    cs = rc.data["city_share"].set_index(["subject_id", "city_id"])
+    return ("reproduced", *point_interval(cs.at[(subject, city), "share"]), "")
+
+
+@rule("riser")
+def _riser(rc: _Recomputed, subject: str, city: str, column: str) -> Interval:
+    """riser:<subject>:<city>:<column>: a riser-table column (change, change_pct derived)."""
+    r = rc.risers[subject].loc[city]
+    derived = {"change": change_interval, "change_pct": pct_change_interval}
+    if column in derived:
+        return ("reproduced", *derived[column](r["adjusted_share_prev"], r["adjusted_share"]), "")
+    return ("reproduced", *point_interval(r[column]), "")
+
+
+@rule("location_pct")
+def _location_pct(rc: _Recomputed, city: str) -> Interval:
+    """location_pct:<city>: the city's Share as a % of its country's."""
+    lead = rc.leading.set_index("city_id").loc[city]
+    if lead["location_share_source"] == "printed input":
+        note = "cross-checked against the printed table"
+        return ("input", *point_interval(lead["location_share_pct"]), note)
+    country = rc.data.reference["cities"].set_index("city_id").at[city, "country_id"]
+    whole = tables.country_shares(rc.data).at[country]
+    return ("reproduced", *ratio_pct_interval(lead["share"], whole), "")
+
+
+@rule("rank")
+def _rank(rc: _Recomputed, city: str, year: str) -> Interval:
+    """rank:<city>:<year>: the city's global rank in that year."""
+    rh = rc.data["rank_history"].set_index(["city_id", "year"])
+    r = float(rh.at[(city, int(year)), "rank"])
+    return "reproduced", r, r, ""
+
+
+def _rows_where(rc: _Recomputed, table_name: str, conditions: tuple[str, ...]) -> pd.DataFrame:
+    """The rows of a recomputed table that meet every condition: top=<n>, country=<id>,
+    country!=<id>, with=<institution id>, without=<city id>."""
     data = rc.data
-    kind, *args = rule.split(":")
-    if kind in ("input", "not_checkable"):
-        return kind, None, None, ""
-    if kind == "share":
-        subject, city = args
-        cs = data["city_share"].set_index(["subject_id", "city_id"])
-        return ("reproduced", *point_interval(cs.at[(subject, city), "share"]), "")
-    if kind == "riser":
-        subject, city, column = args
-        r = rc.risers[subject].loc[city]
-        if column == "change":
-            return ("reproduced", *change_interval(r["adjusted_share_prev"], r["adjusted_share"]), "")
-        if column == "change_pct":
-            return ("reproduced", *pct_change_interval(r["adjusted_share_prev"], r["adjusted_share"]), "")
-        return ("reproduced", *point_interval(r[column]), "")
-    if kind == "location_pct":
-        (city,) = args
-        lead = rc.leading.set_index("city_id").loc[city]
-        if lead["location_share_source"] == "printed input":
-            return ("input", *point_interval(lead["location_share_pct"]), "cross-checked against the printed table")
-        country = data.reference["cities"].set_index("city_id").at[city, "country_id"]
-        return ("reproduced", *ratio_pct_interval(lead["share"], tables.country_shares(data).at[country]), "")
-    if kind == "rank":
-        city, year = args
-        rh = data["rank_history"].set_index(["city_id", "year"])
-        r = float(rh.at[(city, int(year)), "rank"])
-        return "reproduced", r, r, ""
-    if kind in ("count", "rows"):
-        table = rc.by_lang["en"][args[0]] if args[0] != "leading-cities" else rc.leading
-        for condition in args[1:]:
-            field, value = condition.replace("!=", "=!").split("=", 1)
-            if field == "top":
-                table = table.head(int(value))
-            elif field in ("country", "country!"):
-                names = data.reference["countries"].set_index("country_id")["name_en"]
-                negate = value.startswith("!")
-                keep = table["country"] == names[value.lstrip("!")]
-                table = table[~keep if negate else keep]
-            elif field in ("with", "without"):
-                entity = tables.city_name(data, value) if field == "without" else \
-                    data.reference["institutions"].set_index("institution_id").at[value, "name_en"]
-                cols = [c for c in table.columns if c in ("city1", "city2", "institution1", "institution2")]
-                involved = table[cols].eq(entity).any(axis=1)
-                table = table[involved if field == "with" else ~involved]
-        n = float(len(table))
-        return "reproduced", n, n, ""
-    if kind == "prev_top10":
-        (country,) = args
-        rh = tables.rank_history(data)
-        prev = f"r{data.year - 1}"
-        names = data.reference["countries"].set_index("country_id")["name_en"]
-        known = rh[rh[prev] <= 10]
-        lo = float((known["country"] == names[country]).sum())
-        unknown = 10 - len(known)  # places of the previous top 10 held by cities not in this table
-        return "reproduced", lo, lo + unknown, (f"{int(lo)} known; {unknown} place(s) of that top 10 belong to cities "
-                                                "outside the table, whose country is not printed")
-    if kind == "pair_bcs":
-        country, a, b = args
-        cp = data["city_partnerships"]
-        row = cp[(cp["country_id"] == country) & (((cp["city1_id"] == a) & (cp["city2_id"] == b)) |
-                                                  ((cp["city1_id"] == b) & (cp["city2_id"] == a)))].iloc[0]
-        return ("reproduced", *sum_interval(row["cs1"], row["cs2"]), "")
-    if kind == "inst_bcs":
-        city, a, b = args
-        ip = data["institution_partnerships"]
-        row = ip[(ip["city_id"] == city) & (((ip["institution1_id"] == a) & (ip["institution2_id"] == b)) |
-                                            ((ip["institution1_id"] == b) & (ip["institution2_id"] == a)))].iloc[0]
-        return ("reproduced", *point_interval(row["bcs"]), "")
-    if kind == "mention":
-        subject, position = args
-        m = data["riser_mentions"].set_index(["subject_id", "position"])
-        v = float(m.at[(subject, int(position)), "change_rounded"])
-        return "input", v, v, "the only source of this figure; no table is printed"
-    if kind == "subjects":
-        n = float((data.reference["subjects"]["subject_id"] != "overall").sum())
-        return "reproduced", n, n, ""
-    if kind == "example_share":
-        share = metrics.city_view(metrics.compute(metrics.example_supplement())).set_index("entity").at["beijing", "share"]
-        return "reproduced", float(share), float(share), "computed by analysis.metrics from the example's articles"
-    raise ValueError(f"unknown audit rule {rule!r}")
+    table = rc.leading if table_name == "leading-cities" else rc.by_lang["en"][table_name]
+    for condition in conditions:
+        field, value = condition.replace("!=", "=!").split("=", 1)
+        if field == "top":
+            table = table.head(int(value))
+        elif field in ("country", "country!"):
+            names = data.reference["countries"].set_index("country_id")["name_en"]
+            keep = table["country"] == names[value.lstrip("!")]
+            table = table[~keep if value.startswith("!") else keep]
+        elif field in ("with", "without"):
+            entity = (
+                tables.city_name(data, value)
+                if field == "without"
+                else data.reference["institutions"]
+                .set_index("institution_id")
+                .at[value, "name_en"]
+            )
+            cols = [
+                c for c in table.columns if c in ("city1", "city2", "institution1", "institution2")
+            ]
+            involved = table[cols].eq(entity).any(axis=1)
+            table = table[involved if field == "with" else ~involved]
+        else:
+            raise ValueError(f"unknown condition {condition!r}")
+    return table
+
+
+@rule("count")
+def _count(rc: _Recomputed, table_name: str, *conditions: str) -> Interval:
+    """count:<table>[:<condition>…]: how many rows of a recomputed table meet the conditions."""
+    n = float(len(_rows_where(rc, table_name, conditions)))
+    return "reproduced", n, n, ""
+
+
+@rule("prev_top10")
+def _prev_top10(rc: _Recomputed, country: str) -> Interval:
+    """prev_top10:<country>: cities of the country in the previous year's top 10 (an interval when
+    some of those places belong to cities outside the printed table)."""
+    rh = tables.rank_history(rc.data)
+    names = rc.data.reference["countries"].set_index("country_id")["name_en"]
+    known = rh[rh[tables.rank_column(rc.data.year - 1)] <= 10]
+    lo = float((known["country"] == names[country]).sum())
+    unknown = 10 - len(known)
+    note = (
+        f"{int(lo)} known; {unknown} place(s) of that top 10 belong to cities outside the table, "
+        "whose country is not printed"
+    )
+    return "reproduced", lo, lo + unknown, note
+
+
+def _pair_row(frame: pd.DataFrame, scope: tuple[str, str], a_col: str, b_col: str, a: str, b: str):
+    column, value = scope
+    either = ((frame[a_col] == a) & (frame[b_col] == b)) | (
+        (frame[a_col] == b) & (frame[b_col] == a)
+    )
+    return frame[(frame[column] == value) & either].iloc[0]
+
+
+@rule("pair_bcs")
+def _pair_bcs(rc: _Recomputed, country: str, a: str, b: str) -> Interval:
+    """pair_bcs:<country>:<city>:<city>: the bilateral CS of two cities (CS1 + CS2)."""
+    row = _pair_row(
+        rc.data["city_partnerships"], ("country_id", country), "city1_id", "city2_id", a, b
+    )
+    return ("reproduced", *sum_interval(row["cs1"], row["cs2"]), "")
+
+
+@rule("inst_bcs")
+def _inst_bcs(rc: _Recomputed, city: str, a: str, b: str) -> Interval:
+    """inst_bcs:<city>:<institution>:<institution>: the bilateral CS of two institutions."""
+    frame = rc.data["institution_partnerships"]
+    row = _pair_row(frame, ("city_id", city), "institution1_id", "institution2_id", a, b)
+    return ("reproduced", *point_interval(row["bcs"]), "")
+
+
+@rule("mention")
+def _mention(rc: _Recomputed, subject: str, position: str) -> Interval:
+    """mention:<subject>:<position>: a riser named in prose only (its rounded change is input)."""
+    m = rc.data["riser_mentions"].set_index(["subject_id", "position"])
+    v = float(m.at[(subject, int(position)), "change_rounded"])
+    return "input", v, v, "the only source of this figure; no table is printed"
+
+
+@rule("subjects")
+def _subjects(rc: _Recomputed) -> Interval:
+    """subjects: the number of subjects (besides overall)."""
+    n = float((rc.data.reference["subjects"]["subject_id"] != "overall").sum())
+    return "reproduced", n, n, ""
+
+
+@rule("example_share")
+def _example_share(rc: _Recomputed) -> Interval:
+    """example_share: Beijing's Share in the supplement's worked example, from the engine."""
+    result = metrics.compute(metrics.example_supplement())
+    share = float(metrics.city_view(result).set_index("entity").at["beijing", "share"])
+    return "reproduced", share, share, "computed by analysis.metrics from the example's articles"
+
+
+def evaluate_rule(rc: _Recomputed, text: str) -> Interval:
+    kind, *args = text.split(":")
+    if kind not in RULES:
+        raise ValueError(f"unknown audit rule {text!r} (the rules: {', '.join(sorted(RULES))})")
+    return RULES[kind](rc, *args)
 
 
 def _audit_text(rc: _Recomputed, ledger: Path) -> list[Figure]:
     figures = []
     for r in csv.DictReader((ledger / "text-figures.csv").open(encoding="utf-8")):
         where = f"{r['section']}: {r['claim']}"
-        status, lo, hi, note = _text_interval(rc, r["rule"])
-        decimals = int(r["decimals"])
-        if status == "not_checkable":
-            figures.append(Figure(r["id"], r["edition"], where, r["printed"], status, "", r["note"]))
-            continue
-        if lo is None:
-            figures.append(Figure(r["id"], r["edition"], where, r["printed"], status, "", r["note"]))
-            continue
-        ok = consistent(float(r["value"]), decimals, lo, hi)
-        recomputed = _fmt(lo, hi, decimals)
-        figures.append(Figure(r["id"], r["edition"], where, r["printed"], status if ok else "erratum", recomputed, note or r["note"]))
+        status, lo, hi, note = evaluate_rule(rc, r["rule"])
+        if lo is None:  # input or not checkable: nothing to compare
+            figure = Figure(r["id"], r["edition"], where, r["printed"], status, "", r["note"])
+        else:
+            decimals = int(r["decimals"])
+            ok = consistent(float(r["value"]), decimals, lo, hi)
+            figure = Figure(
+                r["id"],
+                r["edition"],
+                where,
+                r["printed"],
+                status if ok else "erratum",
+                _fmt(lo, hi, decimals),
+                note or r["note"],
+            )
+        figures.append(figure)
     return figures
 
 
-# ---- the whole audit -----------------------------------------------------------------------------
+# ---- the whole audit ----------------------------------------------------------------------------
+
 
 def audit(year: int, data_dir: Path = DATA) -> list[Figure]:
     """Every printed figure of the year's supplement with its status. Errata carry the ledger's
@@ -315,7 +461,9 @@ def audit(year: int, data_dir: Path = DATA) -> list[Figure]:
     out = []
     for f in figures:
         if f.status == "erratum":
-            f = Figure(f.id, f.edition, f.where, f.printed, f.status, f.recomputed, _explain(f.id, errata))
+            f = Figure(
+                f.id, f.edition, f.where, f.printed, f.status, f.recomputed, _explain(f.id, errata)
+            )
         out.append(f)
     return out
 
@@ -326,19 +474,40 @@ def unexplained(figures: list[Figure]) -> list[Figure]:
 
 def scorecard(year: int, figures: list[Figure]) -> dict:
     counts = {s: sum(f.status == s for f in figures) for s in STATUSES}
-    return {"year": year, "figures": len(figures), "reproduced": counts["reproduced"], "input": counts["input"],
-            "not_checkable": counts["not_checkable"],
-            "errata": [{"id": f.id, "where": f.where, "printed": f.printed, "recomputed": f.recomputed,
-                        "explanation": f.explanation} for f in figures if f.status == "erratum"]}
+    return {
+        "year": year,
+        "figures": len(figures),
+        "reproduced": counts["reproduced"],
+        "input": counts["input"],
+        "not_checkable": counts["not_checkable"],
+        "errata": [
+            {
+                "id": f.id,
+                "where": f.where,
+                "printed": f.printed,
+                "recomputed": f.recomputed,
+                "explanation": f.explanation,
+            }
+            for f in figures
+            if f.status == "erratum"
+        ],
+    }
 
 
 def scorecard_text(card: dict) -> str:
-    lines = [f"audit {card['year']}: {card['figures']} printed figures",
-             f"  reproduced     {card['reproduced']}", f"  input          {card['input']}",
-             f"  not checkable  {card['not_checkable']}", f"  errata         {len(card['errata'])}"]
+    lines = [
+        f"audit {card['year']}: {card['figures']} printed figures",
+        f"  reproduced     {card['reproduced']}",
+        f"  input          {card['input']}",
+        f"  not checkable  {card['not_checkable']}",
+        f"  errata         {len(card['errata'])}",
+    ]
     for e in card["errata"]:
-        lines.append(f"\n  {e['id']}  ({e['where']})\n    printed {e['printed']}, recomputed {e['recomputed']}"
-                     f"\n    {e['explanation'] or 'UNEXPLAINED: no explanation in the ledger'}")
+        lines.append(
+            f"\n  {e['id']}  ({e['where']})\n    printed {e['printed']}, recomputed "
+            f"{e['recomputed']}"
+            f"\n    {e['explanation'] or 'UNEXPLAINED: no explanation in the ledger'}"
+        )
     return "\n".join(lines)
 
 
@@ -350,21 +519,39 @@ def summary(figures: list[Figure], lang: str = "en") -> pd.DataFrame:
     """Counts of each status, by edition and by kind of figure (table cell or running text)."""
     df = figures_frame(figures)
     df["kind"] = df["id"].map(lambda i: "table" if i.count(":") >= 3 else "text")
-    out = df.pivot_table(index=["edition", "kind"], columns="status", values="id", aggfunc="count", fill_value=0)
+    out = df.pivot_table(
+        index=["edition", "kind"], columns="status", values="id", aggfunc="count", fill_value=0
+    )
     out = out.reindex(columns=list(STATUSES), fill_value=0)
     out["total"] = out.sum(axis=1)
     out.columns.name = None
     out = out.reset_index()
     out["edition"] = out["edition"].map(lambda e: t(f"edition_{e}", lang))
     out["kind"] = out["kind"].map(lambda k: t(f"kind_{k}", lang))
-    return out.rename(columns={"edition": t("edition", lang), "kind": t("kind", lang), "total": t("total", lang),
-                               **{s: t(f"status_{s}", lang) for s in STATUSES}})
+    return out.rename(
+        columns={
+            "edition": t("edition", lang),
+            "kind": t("kind", lang),
+            "total": t("total", lang),
+            **{s: t(f"status_{s}", lang) for s in STATUSES},
+        }
+    )
 
 
 def errata_frame(figures: list[Figure], lang: str = "en") -> pd.DataFrame:
     df = figures_frame([f for f in figures if f.status == "erratum"])
-    columns = {"id": "figure_id", "where": "where", "printed": "printed", "recomputed": "recomputed", "explanation": "explanation"}
-    return df[list(columns)].rename(columns={c: t(k, lang) for c, k in columns.items()}) if len(df) else df
+    columns = {
+        "id": "figure_id",
+        "where": "where",
+        "printed": "printed",
+        "recomputed": "recomputed",
+        "explanation": "explanation",
+    }
+    return (
+        df[list(columns)].rename(columns={c: t(k, lang) for c, k in columns.items()})
+        if len(df)
+        else df
+    )
 
 
 def not_checkable_frame(figures: list[Figure], lang: str = "en") -> pd.DataFrame:

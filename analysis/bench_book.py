@@ -1,6 +1,6 @@
-"""Benchmark of the book pipeline: clean build, no-change rebuild, one data file changed, and Jupyter
-Book's own `execute_notebooks: force` over the same templates and parameters, for comparison; and a
-stress run that builds the whole book again and again from a fresh output folder.
+"""Benchmark of the book pipeline: clean build, no-change rebuild, one data file changed, and
+Jupyter Book's own `execute_notebooks: force` over the same templates and parameters, for
+comparison; and a stress run that builds the whole book again and again from a fresh output folder.
 
 It works on the repository in place and puts everything back: book/generated/, _build/html and the
 changed data file are restored at the end, whatever happens."""
@@ -40,7 +40,9 @@ def _force_source(tmp: Path) -> Path:
     (source).mkdir(parents=True)
     (source / "intro.md").write_text("# Force\n", encoding="utf-8")
     for lang in matrix.get("languages", ["en"]):
-        runs = [r for year in years_with_data() for r in runner.plan(year, lang=lang)] + runner.plan_common(lang)
+        runs = [
+            r for year in years_with_data() for r in runner.plan(year, lang=lang)
+        ] + runner.plan_common(lang)
         for run in runs:
             nb = nbformat.read(run.template_path, as_version=4)
             cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
@@ -48,13 +50,21 @@ def _force_source(tmp: Path) -> Path:
             for c in nb.cells:
                 if c.cell_type == "markdown":
                     c.source = c.source.replace("@YEAR@", str(run.year))
-                    c.source = "\n".join(line for line in c.source.splitlines() if "{ref}" not in line)
+                    c.source = "\n".join(
+                        line for line in c.source.splitlines() if "{ref}" not in line
+                    )
             name = f"{lang}-{run.year or 'common'}-{run.name}"
             nbformat.write(nb, source / f"{name}.ipynb")
             lines.append(f"  - file: {name}")
     (source / "_toc.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    config = (REPO / "_config.yml").read_text(encoding="utf-8").replace('execute_notebooks: "off"', "execute_notebooks: force")
-    config = config.replace('html_static_path: ["book/_static"]', f'html_static_path: ["{REPO / "book" / "_static"}"]')
+    config = (
+        (REPO / "_config.yml")
+        .read_text(encoding="utf-8")
+        .replace('execute_notebooks: "off"', "execute_notebooks: force")
+    )
+    config = config.replace(
+        'html_static_path: ["book/_static"]', f'html_static_path: ["{REPO / "book" / "_static"}"]'
+    )
     (source / "_config.yml").write_text(config, encoding="utf-8")
     return source
 
@@ -75,12 +85,27 @@ def run(log=print) -> dict:
             shutil.rmtree(BUILD / ".work", ignore_errors=True)
             clean, _ = _timed(book)
             no_change, _ = _timed(book)
-            changed_file.write_bytes(original + b"\n")  # same content, new bytes: its readers re-run
+            changed_file.write_bytes(
+                original + b"\n"
+            )  # same content, new bytes: its readers re-run
             one_file, out = _timed(book)
-            rerun = sum(int(line.split(", ")[2].split()[0]) for line in out.splitlines() if "to run" in line)
+            rerun = sum(
+                int(line.split(", ")[2].split()[0])
+                for line in out.splitlines()
+                if "to run" in line
+            )
             source = _force_source(tmp)
-            force, _ = _timed([py, "-c", "from jupyter_book.cli.main import main; main()", "build", str(source),
-                               "--path-output", str(tmp / "force-out")])
+            force, _ = _timed(
+                [
+                    py,
+                    "-c",
+                    "from jupyter_book.cli.main import main; main()",
+                    "build",
+                    str(source),
+                    "--path-output",
+                    str(tmp / "force-out"),
+                ]
+            )
         finally:
             changed_file.write_bytes(original)
             shutil.rmtree(GENERATED, ignore_errors=True)
@@ -88,24 +113,40 @@ def run(log=print) -> dict:
             if (tmp / "html").exists():
                 shutil.rmtree(BUILD / "html", ignore_errors=True)
                 shutil.copytree(tmp / "html", BUILD / "html")
-    result = {"clean_s": round(clean, 2), "no_change_s": round(no_change, 2), "one_file_changed_s": round(one_file, 2),
-              "one_file_notebooks_rerun": rerun, "jupyter_book_force_s": round(force, 2),
-              "force_over_clean": round(force / clean, 2)}
+    result = {
+        "clean_s": round(clean, 2),
+        "no_change_s": round(no_change, 2),
+        "one_file_changed_s": round(one_file, 2),
+        "one_file_notebooks_rerun": rerun,
+        "jupyter_book_force_s": round(force, 2),
+        "force_over_clean": round(force / clean, 2),
+    }
     log(json.dumps(result))
-    log(f"bench-book: clean_s={result['clean_s']} no_change_s={result['no_change_s']} "
+    log(
+        f"bench-book: clean_s={result['clean_s']} no_change_s={result['no_change_s']} "
         f"one_file_changed_s={result['one_file_changed_s']} ({rerun} notebooks re-run) "
-        f"force_s={result['jupyter_book_force_s']} force/clean={result['force_over_clean']}")
+        f"force_s={result['jupyter_book_force_s']} force/clean={result['force_over_clean']}"
+    )
     return result
 
 
 def stress(runs: int, log=print) -> int:
-    """Build the whole book (every edition, every language) `runs` times, each into a fresh output folder
-    with `python -m analysis book --out`, as a user would; report every failure with its cause and every
-    kernel start that had to be retried. Returns 1 if any run failed."""
+    """Build the whole book (every edition, every language) `runs` times, each into a fresh output
+    folder with `python -m analysis book --out`, as a user would; report every failure with its
+    cause and every kernel start that had to be retried. Returns 1 if any run failed."""
     failures, retried = 0, 0
     for i in range(1, runs + 1):
         with tempfile.TemporaryDirectory(prefix="stress-") as tmp:
-            cmd = [sys.executable, "-m", "analysis", "book", "--data", str(DATA), "--out", str(Path(tmp) / "book")]
+            cmd = [
+                sys.executable,
+                "-m",
+                "analysis",
+                "book",
+                "--data",
+                str(DATA),
+                "--out",
+                str(Path(tmp) / "book"),
+            ]
             start = time.perf_counter()
             out = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
             seconds = time.perf_counter() - start
@@ -116,6 +157,8 @@ def stress(runs: int, log=print) -> int:
         else:
             failures += 1
             cause = "\n  ".join(out.stderr.strip().splitlines()[-5:]) or f"exit {out.returncode}"
-            log(f"run {i}/{runs}: FAILED after {seconds:.1f} s (exit {out.returncode}):\n  {cause}")
+            log(
+                f"run {i}/{runs}: FAILED after {seconds:.1f} s (exit {out.returncode}):\n  {cause}"
+            )
     log(f"stress: runs={runs} failures={failures} kernel_start_retries={retried}")
     return 1 if failures else 0

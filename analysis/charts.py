@@ -3,7 +3,7 @@
 Charts render offline: the book ships vega, vega-lite and vega-embed once in
 _static/altair-offline.js (see `offline_bundle`), and the `offline` renderer below emits HTML that
 calls the global `vegaEmbed` with an id derived from the chart itself, so executed notebooks are
-byte-identical from one run to the next.
+byte-identical from one run to the next. It is used where RENDERER_ENV says so (see below).
 """
 
 from __future__ import annotations
@@ -13,12 +13,15 @@ import html
 import itertools
 import json
 import math
+import os
 
 import altair as alt
 import pandas as pd
 
+from analysis import tables
 from analysis.i18n import t
 
+RENDERER_ENV = "SCIENCE_CITIES_CHARTS"  # "offline": draw with the book's offline renderer
 WIDTH = "container"  # every chart takes the width of the text column (see science-cities.css)
 NETWORK_HEIGHT = 460
 _counter = itertools.count(1)  # numbers the charts of a page, so a chart shown twice gets two ids
@@ -43,15 +46,20 @@ def _offline_renderer(spec: dict, **_metadata) -> dict:
         f'<div class="sc-chart-canvas"></div></figure>\n'
         "<script>\n(function () {\n"
         f"  var spec = {embedded};\n"
-        f'  function draw() {{ vegaEmbed("#{chart_id} .sc-chart-canvas", spec, {{renderer: "svg", actions: false}}); }}\n'
-        '  if (typeof vegaEmbed === "function") { draw(); } else { document.addEventListener("DOMContentLoaded", draw); }\n'
+        f'  function draw() {{ vegaEmbed("#{chart_id} .sc-chart-canvas", spec, '
+        '{renderer: "svg", actions: false}); }\n'
+        '  if (typeof vegaEmbed === "function") { draw(); } '
+        'else { document.addEventListener("DOMContentLoaded", draw); }\n'
         "})();\n</script>"
     )
     return {"text/html": page, "text/plain": f"<chart: {title}>"}
 
 
 alt.renderers.register("offline", _offline_renderer)
-alt.renderers.enable("offline")
+# The book's renderer is switched on for the kernels the runner starts (and for nbval, by `make
+# test`), never by this import: a template opened in JupyterLab draws with Altair's own renderer.
+if os.environ.get(RENDERER_ENV) == "offline":
+    alt.renderers.enable("offline")
 alt.data_transformers.disable_max_rows()
 
 
@@ -59,7 +67,6 @@ def offline_bundle() -> str:
     """The JavaScript file that lets the book draw charts with no network: vega, vega-lite and
     vega-embed in one IIFE (a bare bundle clashes with a `const _` in Sphinx's own scripts)."""
     import vl_convert
-
     from altair.vegalite.v6 import display
 
     bundle = vl_convert.javascript_bundle(vl_version=display.VEGALITE_VERSION.rsplit(".", 1)[0])
@@ -72,22 +79,45 @@ def _font(lang: str) -> dict:
 
 def _finish(chart: alt.Chart, title: str, description: str, lang: str) -> alt.Chart:
     # labelLimit/titleLimit 0: legend and axis texts are never cut short with "…".
-    return (chart.properties(title=title, description=description, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
-            .configure(**_font(lang)).configure_view(stroke=None)
-            .configure_legend(labelLimit=0, titleLimit=0, orient="bottom", direction="vertical")
-            .configure_axis(labelLimit=0, titleLimit=0))
+    return (
+        chart.properties(
+            title=title,
+            description=description,
+            autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+        )
+        .configure(**_font(lang))
+        .configure_view(stroke=None)
+        .configure_legend(labelLimit=0, titleLimit=0, orient="bottom", direction="vertical")
+        .configure_axis(labelLimit=0, titleLimit=0)
+    )
 
 
 # Colour-blind-safe categorical palette (Okabe & Ito); a country takes the colour of its place in
 # reference/countries.csv, so it has the same colour in every chart and in both editions.
-COUNTRY_PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442", "#999999"]
+COUNTRY_PALETTE = [
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#000000",
+    "#F0E442",
+    "#999999",
+]
 
 
 def country_colour(table: pd.DataFrame, lang: str) -> alt.Color:
     """Colour by country name (in the page's language), fixed by the country's reference order."""
     countries = table.drop_duplicates("country").sort_values("country_order")
-    return alt.Color("country:N", title=t("country", lang), scale=alt.Scale(
-        domain=list(countries["country"]), range=[COUNTRY_PALETTE[i % len(COUNTRY_PALETTE)] for i in countries["country_order"]]))
+    return alt.Color(
+        "country:N",
+        title=t("country", lang),
+        scale=alt.Scale(
+            domain=list(countries["country"]),
+            range=[COUNTRY_PALETTE[i % len(COUNTRY_PALETTE)] for i in countries["country_order"]],
+        ),
+    )
 
 
 def leading_share_bars(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
@@ -97,10 +127,13 @@ def leading_share_bars(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
         y=alt.Y("city:N", sort=order, title=t("city", lang)),
         x=alt.X("share:Q", title=t("share_year", lang)),
         color=country_colour(table, lang),
-        tooltip=[alt.Tooltip("rank:Q", title=t("rank", lang)), alt.Tooltip("city:N", title=t("city", lang)),
-                 alt.Tooltip("country:N", title=t("country", lang)),
-                 alt.Tooltip("share:Q", title=t("share", lang), format=",.2f"),
-                 alt.Tooltip("count:Q", title=t("count", lang), format=",")],
+        tooltip=[
+            alt.Tooltip("rank:Q", title=t("rank", lang)),
+            alt.Tooltip("city:N", title=t("city", lang)),
+            alt.Tooltip("country:N", title=t("country", lang)),
+            alt.Tooltip("share:Q", title=t("share", lang), format=",.2f"),
+            alt.Tooltip("count:Q", title=t("count", lang), format=","),
+        ],
     )
     top = table.iloc[0]
     desc = t("alt_leading", lang, n=len(table), city=top["city"], share=top["share"])
@@ -108,84 +141,174 @@ def leading_share_bars(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
 
 
 def location_share_bars(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
-    """Each leading city's Share as a % of its country's Share; printed inputs are drawn lighter."""
-    df = table.assign(source=table["location_share_source"].map(
-        {"computed": t("computed", lang), "printed input": t("printed_input", lang)}))
+    """Each leading city's Share as a % of its country's Share; printed inputs are drawn
+    lighter."""
+    df = table.assign(
+        source=table["location_share_source"].map(
+            {"computed": t("computed", lang), "printed input": t("printed_input", lang)}
+        )
+    )
     order = list(df["city"])
-    chart = alt.Chart(df).mark_bar().encode(
-        y=alt.Y("city:N", sort=order, title=t("city", lang)),
-        x=alt.X("location_share_pct:Q", title=t("location_share_axis", lang)),
-        color=country_colour(df, lang),
-        # An explicit domain: the labels sort differently in each language, the opacities must not.
-        opacity=alt.Opacity("source:N", title=t("basis", lang),
-                            scale=alt.Scale(domain=[t("computed", lang), t("printed_input", lang)], range=[1.0, 0.4])),
-        tooltip=[alt.Tooltip("city:N", title=t("city", lang)), alt.Tooltip("country:N", title=t("country", lang)),
-                 alt.Tooltip("location_share_pct:Q", title=t("location_share", lang), format=".2f"),
-                 alt.Tooltip("source:N", title=t("basis", lang))],
-    ).properties(width=WIDTH)
+    chart = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            y=alt.Y("city:N", sort=order, title=t("city", lang)),
+            x=alt.X("location_share_pct:Q", title=t("location_share_axis", lang)),
+            color=country_colour(df, lang),
+            # An explicit domain: the labels sort differently in each language, the opacities must
+            # not.
+            opacity=alt.Opacity(
+                "source:N",
+                title=t("basis", lang),
+                scale=alt.Scale(
+                    domain=[t("computed", lang), t("printed_input", lang)], range=[1.0, 0.4]
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("city:N", title=t("city", lang)),
+                alt.Tooltip("country:N", title=t("country", lang)),
+                alt.Tooltip("location_share_pct:Q", title=t("location_share", lang), format=".2f"),
+                alt.Tooltip("source:N", title=t("basis", lang)),
+            ],
+        )
+        .properties(width=WIDTH)
+    )
     top = df.loc[df["location_share_pct"].idxmax()]
-    desc = t("alt_location", lang, city=top["city"], pct=top["location_share_pct"], country=top["country"])
+    desc = t(
+        "alt_location",
+        lang,
+        city=top["city"],
+        pct=top["location_share_pct"],
+        country=top["country"],
+    )
     return _finish(chart, t("title_location", lang), desc, lang)
 
 
-def risers_dumbbell(table: pd.DataFrame, subject_name: str, year: int, lang: str = "en") -> alt.Chart:
-    """Adjusted Share of the previous year and of the data year, joined by a line, one row per city."""
+def risers_dumbbell(
+    table: pd.DataFrame, subject_name: str, year: int, lang: str = "en"
+) -> alt.Chart:
+    """Adjusted Share of the previous year and of the data year, joined by a line, one row per
+    city."""
     prev, cur = str(year - 1), str(year)
-    long = pd.concat([
-        table.assign(year=prev, value=table["adjusted_share_prev"]),
-        table.assign(year=cur, value=table["adjusted_share"]),
-    ])
+    long = pd.concat(
+        [
+            table.assign(year=prev, value=table["adjusted_share_prev"]),
+            table.assign(year=cur, value=table["adjusted_share"]),
+        ]
+    )
     order = list(table["city"])
     y = alt.Y("city:N", sort=order, title=t("city", lang))
-    tooltip = [alt.Tooltip("rank:Q", title=t("rank", lang)), alt.Tooltip("city:N", title=t("city", lang)),
-               alt.Tooltip("country:N", title=t("country", lang)),
-               alt.Tooltip("adjusted_share_prev:Q", title=t("adjusted_share_in", lang, year=prev), format=",.2f"),
-               alt.Tooltip("adjusted_share:Q", title=t("adjusted_share_in", lang, year=cur), format=",.2f"),
-               alt.Tooltip("change:Q", title=t("change", lang), format=",.2f"),
-               alt.Tooltip("change_pct:Q", title=t("change_pct", lang), format=".2f")]
-    rule = alt.Chart(table).mark_rule(color="#999").encode(y=y, x="adjusted_share_prev:Q", x2="adjusted_share:Q", tooltip=tooltip)
-    dots = alt.Chart(long).mark_circle(size=80, opacity=1).encode(
-        y=y, x=alt.X("value:Q", title=t("adjusted_share", lang)),
-        color=alt.Color("year:N", title=t("year", lang), scale=alt.Scale(domain=[prev, cur], range=["#9ecae1", "#08519c"])),
-        tooltip=tooltip)
+    tooltip = [
+        alt.Tooltip("rank:Q", title=t("rank", lang)),
+        alt.Tooltip("city:N", title=t("city", lang)),
+        alt.Tooltip("country:N", title=t("country", lang)),
+        alt.Tooltip(
+            "adjusted_share_prev:Q", title=t("adjusted_share_in", lang, year=prev), format=",.2f"
+        ),
+        alt.Tooltip(
+            "adjusted_share:Q", title=t("adjusted_share_in", lang, year=cur), format=",.2f"
+        ),
+        alt.Tooltip("change:Q", title=t("change", lang), format=",.2f"),
+        alt.Tooltip("change_pct:Q", title=t("change_pct", lang), format=".2f"),
+    ]
+    rule = (
+        alt.Chart(table)
+        .mark_rule(color="#999")
+        .encode(y=y, x="adjusted_share_prev:Q", x2="adjusted_share:Q", tooltip=tooltip)
+    )
+    dots = (
+        alt.Chart(long)
+        .mark_circle(size=80, opacity=1)
+        .encode(
+            y=y,
+            x=alt.X("value:Q", title=t("adjusted_share", lang)),
+            color=alt.Color(
+                "year:N",
+                title=t("year", lang),
+                scale=alt.Scale(domain=[prev, cur], range=["#9ecae1", "#08519c"]),
+            ),
+            tooltip=tooltip,
+        )
+    )
     top = table.iloc[0]
-    desc = t("alt_risers", lang, subject=subject_name, city=top["city"], prev=top["adjusted_share_prev"],
-             cur=top["adjusted_share"], change=top["change"])
-    return _finish((rule + dots).properties(width=WIDTH), t("title_risers", lang, subject=subject_name, prev=prev, cur=cur), desc, lang)
+    desc = t(
+        "alt_risers",
+        lang,
+        subject=subject_name,
+        city=top["city"],
+        prev=top["adjusted_share_prev"],
+        cur=top["adjusted_share"],
+        change=top["change"],
+    )
+    return _finish(
+        (rule + dots).properties(width=WIDTH),
+        t("title_risers", lang, subject=subject_name, prev=prev, cur=cur),
+        desc,
+        lang,
+    )
 
 
 def rank_bump(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
     """Bump chart: global rank by year, one line per city, labelled at both ends."""
-    rank_cols = [c for c in table.columns if c.startswith("r") and c[1:].isdigit()]
-    long = table.melt(id_vars=["city", "country"], value_vars=rank_cols, var_name="year", value_name="rank")
+    rank_cols = [c for c in table.columns if tables.is_rank_column(c)]
+    long = table.melt(
+        id_vars=["city", "country"], value_vars=rank_cols, var_name="year", value_name="rank"
+    )
     long["year"] = long["year"].str[1:].astype(int)
     first, last = long["year"].min(), long["year"].max()
     x = alt.X("year:O", title=t("year", lang))
     # A log scale keeps the leading ranks apart while still showing where a climber started from.
-    y = alt.Y("rank:Q", scale=alt.Scale(type="log", reverse=True, domain=[1, int(long["rank"].max())], nice=False),
-              axis=alt.Axis(values=[1, 2, 3, 5, 10, 20, 30, 50]), title=t("global_rank", lang))
+    y = alt.Y(
+        "rank:Q",
+        scale=alt.Scale(type="log", reverse=True, domain=[1, int(long["rank"].max())], nice=False),
+        axis=alt.Axis(values=[1, 2, 3, 5, 10, 20, 30, 50]),
+        title=t("global_rank", lang),
+    )
     color = alt.Color("city:N", legend=None, sort=list(table["city"]))
-    tooltip = [alt.Tooltip("city:N", title=t("city", lang)), alt.Tooltip("year:O", title=t("year", lang)),
-               alt.Tooltip("rank:Q", title=t("rank", lang))]
+    tooltip = [
+        alt.Tooltip("city:N", title=t("city", lang)),
+        alt.Tooltip("year:O", title=t("year", lang)),
+        alt.Tooltip("rank:Q", title=t("rank", lang)),
+    ]
     lines = alt.Chart(long).mark_line(point=True).encode(x=x, y=y, color=color, tooltip=tooltip)
-    left = alt.Chart(long[long["year"] == first]).mark_text(align="right", dx=-8).encode(x=x, y=y, text="city:N", color=color)
-    right = alt.Chart(long[long["year"] == last]).mark_text(align="left", dx=8).encode(x=x, y=y, text="city:N", color=color)
+    left = (
+        alt.Chart(long[long["year"] == first])
+        .mark_text(align="right", dx=-8)
+        .encode(x=x, y=y, text="city:N", color=color)
+    )
+    right = (
+        alt.Chart(long[long["year"] == last])
+        .mark_text(align="left", dx=8)
+        .encode(x=x, y=y, text="city:N", color=color)
+    )
     top = table.iloc[0]
     desc = t("alt_bump", lang, n=len(table), first=first, last=last, city=top["city"])
-    return _finish((lines + left + right).properties(width=WIDTH, height=420), t("title_bump", lang, first=first, last=last), desc, lang)
+    return _finish(
+        (lines + left + right).properties(width=WIDTH, height=420),
+        t("title_bump", lang, first=first, last=last),
+        desc,
+        lang,
+    )
 
 
 def circle_layout(nodes: list[str]) -> pd.DataFrame:
     """Nodes evenly spaced on a unit circle, the first at the top, going clockwise."""
     n = len(nodes)
     angles = [math.pi / 2 - 2 * math.pi * i / n for i in range(n)]
-    return pd.DataFrame({"node": nodes, "x": [round(math.cos(a), 6) for a in angles], "y": [round(math.sin(a), 6) for a in angles]})
+    return pd.DataFrame(
+        {
+            "node": nodes,
+            "x": [round(math.cos(a), 6) for a in angles],
+            "y": [round(math.sin(a), 6) for a in angles],
+        }
+    )
 
 
 def node_label(name: str, width: int = 16) -> str:
-    """A network node's label: the abbreviation a name carries, "Peking University (PKU)" -> "PKU", else
-    the name broken into short lines, so that no label runs past the chart's edge (the table beside the
-    chart and the tooltips give the full names)."""
+    """A network node's label: the abbreviation a name carries, "Peking University (PKU)" -> "PKU",
+    else the name broken into short lines, so that no label runs past the chart's edge (the table
+    beside the chart and the tooltips give the full names)."""
     import re
     import textwrap
 
@@ -193,42 +316,123 @@ def node_label(name: str, width: int = 16) -> str:
     return abbreviation.group(1) if abbreviation else "\n".join(textwrap.wrap(name, width)) or name
 
 
-def pair_network(pairs: pd.DataFrame, a: str, b: str, weight: str, title: str, description: str,
-                 tooltip_fields: list[tuple[str, str, str]], lang: str = "en") -> alt.Chart:
+def pair_network(
+    pairs: pd.DataFrame,
+    a: str,
+    b: str,
+    weight: str,
+    title: str,
+    description: str,
+    tooltip_fields: list[tuple[str, str, str]],
+    lang: str = "en",
+) -> alt.Chart:
     """Partners on a circle; an edge per pair, as thick as its weight (e.g. bilateral CS)."""
     nodes = list(dict.fromkeys(list(pairs[a]) + list(pairs[b])))
     pos = circle_layout(nodes).set_index("node")
-    edges = pairs.assign(x=pairs[a].map(pos["x"]), y=pairs[a].map(pos["y"]), x2=pairs[b].map(pos["x"]), y2=pairs[b].map(pos["y"]))
+    edges = pairs.assign(
+        x=pairs[a].map(pos["x"]),
+        y=pairs[a].map(pos["y"]),
+        x2=pairs[b].map(pos["x"]),
+        y2=pairs[b].map(pos["y"]),
+    )
     strength = pairs.groupby(a)[weight].sum().add(pairs.groupby(b)[weight].sum(), fill_value=0)
     points = pos.reset_index().assign(total=lambda d: d["node"].map(strength))
     axis = dict(axis=None, scale=alt.Scale(domain=[-1.9, 1.9]))
-    tip = [alt.Tooltip(f, title=h, format=fmt) if fmt else alt.Tooltip(f, title=h) for f, h, fmt in tooltip_fields]
-    edge = alt.Chart(edges).mark_rule(opacity=0.6, color="#3182bd").encode(
-        x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis), x2="x2:Q", y2="y2:Q",
-        strokeWidth=alt.StrokeWidth(f"{weight}:Q", title=t("bcs", lang), scale=alt.Scale(range=[1, 14])), tooltip=tip)
-    node = alt.Chart(points).mark_circle(size=160, color="#08306b", opacity=1).encode(
-        x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis),
-        tooltip=[alt.Tooltip("node:N", title=t("partner", lang)), alt.Tooltip("total:Q", title=t("bcs_total", lang), format=",.2f")])
-    labelled = points.assign(lx=points["x"] * 1.12, ly=points["y"] * 1.12, label=points["node"].map(node_label))
-    side = labelled["x"].map(lambda v: "left" if v > 0.05 else ("right" if v < -0.05 else "center"))
-    labels = [alt.Chart(labelled[side == align]).mark_text(fontSize=11, align=align, lineBreak="\n").encode(
-        x=alt.X("lx:Q", **axis), y=alt.Y("ly:Q", **axis), text="label:N") for align in ("left", "right", "center")]
-    return _finish(alt.layer(edge, node, *labels).properties(width=WIDTH, height=NETWORK_HEIGHT), title, description, lang)
+    tip = [
+        alt.Tooltip(f, title=h, format=fmt) if fmt else alt.Tooltip(f, title=h)
+        for f, h, fmt in tooltip_fields
+    ]
+    edge = (
+        alt.Chart(edges)
+        .mark_rule(opacity=0.6, color="#3182bd")
+        .encode(
+            x=alt.X("x:Q", **axis),
+            y=alt.Y("y:Q", **axis),
+            x2="x2:Q",
+            y2="y2:Q",
+            strokeWidth=alt.StrokeWidth(
+                f"{weight}:Q", title=t("bcs", lang), scale=alt.Scale(range=[1, 14])
+            ),
+            tooltip=tip,
+        )
+    )
+    node = (
+        alt.Chart(points)
+        .mark_circle(size=160, color="#08306b", opacity=1)
+        .encode(
+            x=alt.X("x:Q", **axis),
+            y=alt.Y("y:Q", **axis),
+            tooltip=[
+                alt.Tooltip("node:N", title=t("partner", lang)),
+                alt.Tooltip("total:Q", title=t("bcs_total", lang), format=",.2f"),
+            ],
+        )
+    )
+    labelled = points.assign(
+        lx=points["x"] * 1.12, ly=points["y"] * 1.12, label=points["node"].map(node_label)
+    )
+    side = labelled["x"].map(
+        lambda v: "left" if v > 0.05 else ("right" if v < -0.05 else "center")
+    )
+    labels = [
+        alt.Chart(labelled[side == align])
+        .mark_text(fontSize=11, align=align, lineBreak="\n")
+        .encode(x=alt.X("lx:Q", **axis), y=alt.Y("ly:Q", **axis), text="label:N")
+        for align in ("left", "right", "center")
+    ]
+    return _finish(
+        alt.layer(edge, node, *labels).properties(width=WIDTH, height=NETWORK_HEIGHT),
+        title,
+        description,
+        lang,
+    )
 
 
-def city_partnership_network(table: pd.DataFrame, country_name: str, lang: str = "en") -> alt.Chart:
+def city_partnership_network(
+    table: pd.DataFrame, country_name: str, lang: str = "en"
+) -> alt.Chart:
     top = table.iloc[0]
     return pair_network(
-        table, "city1", "city2", "bcs", t("title_city_pairs", lang, country=country_name),
+        table,
+        "city1",
+        "city2",
+        "bcs",
+        t("title_city_pairs", lang, country=country_name),
         t("alt_pairs", lang, n=len(table), a=top["city1"], b=top["city2"], bcs=top["bcs"]),
-        [("city1:N", t("city1", lang), ""), ("city2:N", t("city2", lang), ""), ("cs1:Q", t("cs1", lang), ",.2f"),
-         ("cs2:Q", t("cs2", lang), ",.2f"), ("bcs:Q", t("bcs", lang), ",.2f"), ("count:Q", t("pair_count", lang), ",")], lang)
+        [
+            ("city1:N", t("city1", lang), ""),
+            ("city2:N", t("city2", lang), ""),
+            ("cs1:Q", t("cs1", lang), ",.2f"),
+            ("cs2:Q", t("cs2", lang), ",.2f"),
+            ("bcs:Q", t("bcs", lang), ",.2f"),
+            ("count:Q", t("pair_count", lang), ","),
+        ],
+        lang,
+    )
 
 
-def institution_partnership_network(table: pd.DataFrame, city_name: str, lang: str = "en") -> alt.Chart:
+def institution_partnership_network(
+    table: pd.DataFrame, city_name: str, lang: str = "en"
+) -> alt.Chart:
     top = table.iloc[0]
     return pair_network(
-        table, "institution1", "institution2", "bcs", t("title_inst_pairs", lang, city=city_name),
-        t("alt_pairs", lang, n=len(table), a=top["institution1"], b=top["institution2"], bcs=top["bcs"]),
-        [("institution1:N", t("institution1", lang), ""), ("institution2:N", t("institution2", lang), ""),
-         ("bcs:Q", t("bcs", lang), ",.2f")], lang)
+        table,
+        "institution1",
+        "institution2",
+        "bcs",
+        t("title_inst_pairs", lang, city=city_name),
+        t(
+            "alt_pairs",
+            lang,
+            n=len(table),
+            a=top["institution1"],
+            b=top["institution2"],
+            bcs=top["bcs"],
+        ),
+        [
+            ("institution1:N", t("institution1", lang), ""),
+            ("institution2:N", t("institution2", lang), ""),
+            ("bcs:Q", t("bcs", lang), ",.2f"),
+        ],
+        lang,
+    )

@@ -1,9 +1,9 @@
 """python -m analysis: the command line. Every sub-command has --help.
 
 Exit status: 0 done; 1 the input data, a notebook or the build failed (one clear message, no
-traceback); 2 a bad command line (one sentence naming the argument, before any work); 70 an internal
-error (one line; --debug or ANALYSIS_DEBUG=1 shows the traceback). A command that fails leaves its
-output folder exactly as it was (see analysis.staging)."""
+traceback); 2 a bad command line (one sentence naming the argument, before any work); 70 an
+internal error (one line; --debug or ANALYSIS_DEBUG=1 shows the traceback). A command that fails
+leaves its output folder exactly as it was (see analysis.staging)."""
 
 from __future__ import annotations
 
@@ -28,16 +28,37 @@ class Parser(argparse.ArgumentParser):
 
 
 def _add_data(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data", type=kind.existing_folder, default=DATA, help="data folder (default: the repository's data/)")
+    p.add_argument(
+        "--data",
+        type=kind.existing_folder,
+        default=DATA,
+        help="data folder (default: the repository's data/)",
+    )
 
 
 def _years_of(args) -> list[int]:
-    """The data years a command works on: --year, or every year folder of --data (there must be one)."""
+    """The data years a command works on: --year, or every year folder of --data (there must be
+    one)."""
     years = years_with_data(args.data)
     if args.year and args.year not in years:
-        raise DataError([Problem(shown(args.data / str(args.year)), None, None, f"no data folder for year {args.year}")])
+        raise DataError(
+            [
+                Problem(
+                    shown(args.data / str(args.year)),
+                    None,
+                    None,
+                    f"no data folder for year {args.year}",
+                )
+            ]
+        )
     if not years:
-        raise DataError([Problem(shown(args.data), None, None, "holds no data year: no folder named like 2022")])
+        raise DataError(
+            [
+                Problem(
+                    shown(args.data), None, None, "holds no data year: no folder named like 2022"
+                )
+            ]
+        )
     return [args.year] if args.year else years
 
 
@@ -68,16 +89,24 @@ def cmd_tables(args) -> int:
 
 def _editions(args) -> dict[tuple[int | None, str], list[Path]]:
     """Run the notebooks of the requested years (all by default) in every language of the matrix;
-    return every edition's executed notebooks, keyed by (year, language); year None = common pages."""
+    return every edition's executed notebooks, keyed by (year, language); year None = common
+    pages."""
     from analysis import runner
 
     planned = runner.plan_editions(_years_of(args), args.data)
-    done = dict(zip(planned, runner.execute_editions(list(planned.values()), args.force, args.jobs)))
+    done = dict(
+        zip(planned, runner.execute_editions(list(planned.values()), args.force, args.jobs))
+    )
     # Editions not requested keep the notebooks they have.
     for lang in runner.read_matrix().get("languages", ["en"]):
         for year in years_with_data(args.data):
-            done.setdefault((year, lang), sorted(runner.edition_folder(GENERATED, year, lang).glob("*.ipynb")))
-    return {key: done[key] for key in sorted(done, key=lambda k: (k[1] != "en", k[1], k[0] is None, k[0] or 0))}
+            done.setdefault(
+                (year, lang), sorted(runner.edition_folder(GENERATED, year, lang).glob("*.ipynb"))
+            )
+    return {
+        key: done[key]
+        for key in sorted(done, key=lambda k: (k[1] != "en", k[1], k[0] is None, k[0] or 0))
+    }
 
 
 def _check(args) -> int:
@@ -87,17 +116,27 @@ def _check(args) -> int:
 
     planned = runner.plan_editions(years_with_data(args.data), args.data)
     found = runner.stale(planned)
-    expected = {key: [folder / f"{run.name}.ipynb" for run in runs] for key, (runs, folder) in planned.items()}
+    expected = {
+        key: [folder / f"{run.name}.ipynb" for run in runs]
+        for key, (runs, folder) in planned.items()
+    }
     if not TOC.is_file() or TOC.read_text(encoding="utf-8") != toc_text(expected):
         found.append(f"stale: {shown(TOC)} (written by `python -m analysis run`)")
     count = sum(len(runs) for runs, _ in planned.values())
     if found:
-        print(f"error: the committed book is not what the code and data make ({len(found)} of {count} notebooks "
-              "and _toc.yml differ):", file=sys.stderr)
+        print(
+            f"error: the committed book is not what the code and data make ({len(found)} of "
+            f"{count} notebooks "
+            "and _toc.yml differ):",
+            file=sys.stderr,
+        )
         for line in found:
             print(f"  {line}", file=sys.stderr)
-        print("Re-run them with `make book` (or `python -m analysis run`) and commit book/generated and _toc.yml.",
-              file=sys.stderr)
+        print(
+            "Re-run them with `make book` (or `python -m analysis run`) and commit "
+            "book/generated and _toc.yml.",
+            file=sys.stderr,
+        )
         return 1
     print(f"book/generated: all {count} notebooks and _toc.yml are up to date")
     return 0
@@ -134,11 +173,17 @@ def cmd_audit(args) -> int:
 
     figures = audit.audit(args.year, args.data)
     card = audit.scorecard(args.year, figures)
-    print(json.dumps(card, ensure_ascii=False, indent=2) if args.json else audit.scorecard_text(card))
+    print(
+        json.dumps(card, ensure_ascii=False, indent=2) if args.json else audit.scorecard_text(card)
+    )
     missing = audit.unexplained(figures)
     if missing:
-        print(f"error: {len(missing)} printed figure(s) differ from the recomputation with no explanation in "
-              f"data/published/{args.year}/errata.csv: {', '.join(f.id for f in missing[:5])}", file=sys.stderr)
+        print(
+            f"error: {len(missing)} printed figure(s) differ from the recomputation with no "
+            "explanation in "
+            f"data/published/{args.year}/errata.csv: {', '.join(f.id for f in missing[:5])}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -150,16 +195,38 @@ def cmd_ingest(args) -> int:
 
     export = ingest.read_export(args.file)
     if export.year != args.year:
-        raise DataError([Problem(shown(args.file), None, None, f"is an export of {export.year}, not of {args.year}")])
-    result = {"year": export.year, "subject": args.subject, **{k: v for k, v in ingest.infer_factor(export).items() if k != "year"}}
+        raise DataError(
+            [
+                Problem(
+                    shown(args.file),
+                    None,
+                    None,
+                    f"is an export of {export.year}, not of {args.year}",
+                )
+            ]
+        )
+    result = {
+        "year": export.year,
+        "subject": args.subject,
+        **{k: v for k, v in ingest.infer_factor(export).items() if k != "year"},
+    }
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
         lo, hi = result["factor_interval"]
-        print(f"{shown(args.file)}: {result['rows']} rows, Share {export.prev_year} and {export.year}")
-        print(f"adjustment factor {export.year}/{export.prev_year}: {result['factor']} (consistent with every fitting row: {lo} to {hi})")
+        print(
+            f"{shown(args.file)}: {result['rows']} rows, Share {export.prev_year} and "
+            f"{export.year}"
+        )
+        print(
+            f"adjustment factor {export.year}/{export.prev_year}: {result['factor']} (consistent "
+            f"with every fitting row: {lo} to {hi})"
+        )
         for m in result["misfits"]:
-            print(f"  misfit: row {m['row']} ({m['name']}) allows only {m['factor_interval'][0]} to {m['factor_interval'][1]}")
+            print(
+                f"  misfit: row {m['row']} ({m['name']}) allows only {m['factor_interval'][0]} "
+                f"to {m['factor_interval'][1]}"
+            )
         if export.ignored_columns:
             print(f"  columns not used: {', '.join(export.ignored_columns)}")
     if args.write:
@@ -181,13 +248,24 @@ def cmd_simulate(args) -> int:
         records_dir, data_dir = staging / "records", staging / "data"
         records_dir.mkdir()
         for name in ("articles", "authorships", "affiliations"):
-            getattr(records, name).to_csv(records_dir / f"{name}.csv", index=False, lineterminator="\n")
+            getattr(records, name).to_csv(
+                records_dir / f"{name}.csv", index=False, lineterminator="\n"
+            )
         build.write_data_folder(records, world, args.years[-1], data_dir, source=simulate.LABEL)
         for folder in (records_dir, data_dir):
-            (folder / "README.txt").write_text(f"{simulate.LABEL}\nyears={args.years[0]}-{args.years[-1]} "
-                                               f"articles={args.articles} seed={args.seed}\n", encoding="utf-8")
-    print(f"{shown(args.out / 'records')}: {records.rows('articles'):,} articles, {records.rows('authorships'):,} authorship rows")
-    print(f"{shown(args.out / 'data')}: data year {args.years[-1]} (use --data {shown(args.out / 'data')})")
+            (folder / "README.txt").write_text(
+                f"{simulate.LABEL}\nyears={args.years[0]}-{args.years[-1]} "
+                f"articles={args.articles} seed={args.seed}\n",
+                encoding="utf-8",
+            )
+    print(
+        f"{shown(args.out / 'records')}: {records.rows('articles'):,} articles, "
+        f"{records.rows('authorships'):,} authorship rows"
+    )
+    print(
+        f"{shown(args.out / 'data')}: data year {args.years[-1]} (use --data "
+        f"{shown(args.out / 'data')})"
+    )
     return 0
 
 
@@ -197,9 +275,14 @@ def cmd_build(args) -> int:
     records = metrics.read_records(args.records)
     reference = build.reference_of(records, args.data)
     with staged(args.out, seed=True) as staging:
-        build.write_data_folder(records, reference, args.year, staging, source=f"computed from {shown(args.records)}")
+        build.write_data_folder(
+            records, reference, args.year, staging, source=f"computed from {shown(args.records)}"
+        )
         load_year(args.year, staging)
-    print(f"{shown(args.out / str(args.year))}: data year {args.year} built from {records.rows('articles'):,} articles")
+    print(
+        f"{shown(args.out / str(args.year))}: data year {args.year} built from "
+        f"{records.rows('articles'):,} articles"
+    )
     return 0
 
 
@@ -224,7 +307,12 @@ def cmd_bench(args) -> int:
         from analysis import bench_book
 
         return bench_book.stress(args.stress)
-    return bench.run(args.scales, reference=not args.no_reference, repeats=args.repeats, memory_limit_mb=args.memory_limit)
+    return bench.run(
+        args.scales,
+        reference=not args.no_reference,
+        repeats=args.repeats,
+        memory_limit_mb=args.memory_limit,
+    )
 
 
 # Bounds of the counts: generous for real use, small enough that a typo is not taken for a request.
@@ -240,91 +328,194 @@ MEMORY_MB = kind.whole_number(256, 1_048_576)
 def parser() -> argparse.ArgumentParser:
     p = Parser(prog="python -m analysis", description=__doc__.splitlines()[0])
     p.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
-    # Also accepted after the command; SUPPRESS keeps the command's default from undoing a --debug before it.
+    # Also accepted after the command; SUPPRESS keeps the command's default from undoing a --debug
+    # before it.
     debug = argparse.ArgumentParser(add_help=False)
-    debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show the traceback of an internal error")
+    debug.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show the traceback of an internal error",
+    )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, func, help: str, description: str | None = None) -> argparse.ArgumentParser:
-        c = sub.add_parser(name, help=help, description=description or help[0].upper() + help[1:] + ".", parents=[debug])
+    def command(
+        name: str, func, help: str, description: str | None = None
+    ) -> argparse.ArgumentParser:
+        c = sub.add_parser(
+            name,
+            help=help,
+            description=description or help[0].upper() + help[1:] + ".",
+            parents=[debug],
+        )
         c.set_defaults(func=func)
         return c
 
-    v = command("validate", cmd_validate, "check the data folder and report every problem",
-                "Check data/reference and each data year against data/datapackage.json; report every problem "
-                "(file, row, column, rule).")
-    v.add_argument("--year", type=kind.year, help="only this data year (default: every year folder)")
+    v = command(
+        "validate",
+        cmd_validate,
+        "check the data folder and report every problem",
+        "Check data/reference and each data year against data/datapackage.json; report every "
+        "problem "
+        "(file, row, column, rule).",
+    )
+    v.add_argument(
+        "--year", type=kind.year, help="only this data year (default: every year folder)"
+    )
     _add_data(v)
 
-    t = command("tables", cmd_tables, "write every reproduced table of a year as CSV",
-                "Recompute every table of a data year and write one CSV per table into --out.")
+    t = command(
+        "tables",
+        cmd_tables,
+        "write every reproduced table of a year as CSV",
+        "Recompute every table of a data year and write one CSV per table into --out.",
+    )
     t.add_argument("--year", type=kind.year, required=True)
-    t.add_argument("--out", type=kind.output_folder, required=True, help="folder for the CSV files")
+    t.add_argument(
+        "--out", type=kind.output_folder, required=True, help="folder for the CSV files"
+    )
     _add_data(t)
 
-    a = command("audit", cmd_audit, "compare every printed figure with its recomputed value",
-                "Classify every figure the supplement prints (reproduced, input, not checkable, erratum) and exit 1 "
-                "on a difference the ledger does not explain.")
+    a = command(
+        "audit",
+        cmd_audit,
+        "compare every printed figure with its recomputed value",
+        "Classify every figure the supplement prints (reproduced, input, not checkable, erratum) "
+        "and exit 1 "
+        "on a difference the ledger does not explain.",
+    )
     a.add_argument("--year", type=kind.year, required=True)
     a.add_argument("--json", action="store_true", help="print the scorecard as one JSON object")
     _add_data(a)
 
-    for name, func, text in (("run", cmd_run, "execute the notebooks with papermill into book/generated/"),
-                             ("book", cmd_book, "run the notebooks, then build the HTML book into _build/html")):
+    for name, func, text in (
+        ("run", cmd_run, "execute the notebooks with papermill into book/generated/"),
+        ("book", cmd_book, "run the notebooks, then build the HTML book into _build/html"),
+    ):
         r = command(name, func, text, text[0].upper() + text[1:] + ". Unchanged runs are skipped.")
-        r.add_argument("--year", type=kind.year, help="only this edition (default: every year folder under --data)")
+        r.add_argument(
+            "--year",
+            type=kind.year,
+            help="only this edition (default: every year folder under --data)",
+        )
         r.add_argument("--force", action="store_true", help="re-execute even unchanged notebooks")
         # One more worker than cores: a kernel spends part of its start-up waiting, not computing.
-        r.add_argument("--jobs", type=JOBS, default=(os.cpu_count() or 1) + 1,
-                       help="notebooks executed in parallel (default: cores + 1)")
+        r.add_argument(
+            "--jobs",
+            type=JOBS,
+            default=(os.cpu_count() or 1) + 1,
+            help="notebooks executed in parallel (default: cores + 1)",
+        )
         _add_data(r)
         if name == "run":
-            r.add_argument("--check", action="store_true", help="execute nothing: exit 1 and list every notebook "
-                                                               "(and _toc.yml) that is missing, extra or stale")
+            r.add_argument(
+                "--check",
+                action="store_true",
+                help="execute nothing: exit 1 and list every notebook "
+                "(and _toc.yml) that is missing, extra or stale",
+            )
         else:
-            r.add_argument("--out", type=kind.output_folder,
-                           help="build a separate book from --data into this folder (every year the data folder "
-                                "holds); the repository's book is untouched")
+            r.add_argument(
+                "--out",
+                type=kind.output_folder,
+                help="build a separate book from --data into this folder (every year the data "
+                "folder "
+                "holds); the repository's book is untouched",
+            )
 
-    g = command("ingest", cmd_ingest, "read a Nature Index table export and infer its adjustment factor",
-                "Read a city table export (position, name, country, two Shares, Count, % change in adjusted Share), "
-                "infer the adjustment factor from its rows, and with --write turn it into input files for that year.")
+    g = command(
+        "ingest",
+        cmd_ingest,
+        "read a Nature Index table export and infer its adjustment factor",
+        "Read a city table export (position, name, country, two Shares, Count, % change in "
+        "adjusted Share), "
+        "infer the adjustment factor from its rows, and with --write turn it into input files "
+        "for that year.",
+    )
     g.add_argument("file", type=kind.existing_file)
     g.add_argument("--year", type=kind.year, required=True, help="the latest year of the export")
-    g.add_argument("--subject", type=kind.identifier, default="overall", help="subject id of the export (default: overall)")
+    g.add_argument(
+        "--subject",
+        type=kind.identifier,
+        default="overall",
+        help="subject id of the export (default: overall)",
+    )
     g.add_argument("--json", action="store_true", help="print the result as one JSON object")
-    g.add_argument("--write", type=kind.output_folder, metavar="DIR",
-                   help="write DIR/<year>/city_share.csv and adjusted_share.csv")
+    g.add_argument(
+        "--write",
+        type=kind.output_folder,
+        metavar="DIR",
+        help="write DIR/<year>/city_share.csv and adjusted_share.csv",
+    )
     _add_data(g)
 
-    s = command("simulate", cmd_simulate, "write a seeded synthetic article set and the data year built from it",
-                "Write OUT/records (articles, authorships, affiliations; SYNTHETIC) and OUT/data, a data folder for "
-                "the last year built from them by the metrics engine.")
+    s = command(
+        "simulate",
+        cmd_simulate,
+        "write a seeded synthetic article set and the data year built from it",
+        "Write OUT/records (articles, authorships, affiliations; SYNTHETIC) and OUT/data, a data "
+        "folder for "
+        "the last year built from them by the metrics engine.",
+    )
     s.add_argument("--years", type=kind.year_range, required=True, help="e.g. 2015-2023")
-    s.add_argument("--articles", type=ARTICLES, default=80_000, help="articles per year (default 80,000)")
+    s.add_argument(
+        "--articles", type=ARTICLES, default=80_000, help="articles per year (default 80,000)"
+    )
     s.add_argument("--seed", type=SEED, default=1)
     s.add_argument("--out", type=kind.output_folder, required=True)
 
-    d = command("build", cmd_build, "compute a data year from article records (articles, authorships, affiliations)",
-                "Read RECORDS/{articles,authorships,affiliations}.csv or .parquet, compute every metric with the "
-                "DuckDB engine and write a data folder (reference/, <year>/) to --out.")
+    d = command(
+        "build",
+        cmd_build,
+        "compute a data year from article records (articles, authorships, affiliations)",
+        "Read RECORDS/{articles,authorships,affiliations}.csv or .parquet, compute every metric "
+        "with the "
+        "DuckDB engine and write a data folder (reference/, <year>/) to --out.",
+    )
     d.add_argument("records", type=kind.existing_folder)
-    d.add_argument("--year", type=kind.year, required=True,
-                   help="the data year (earlier years in the records give adjusted Shares)")
+    d.add_argument(
+        "--year",
+        type=kind.year,
+        required=True,
+        help="the data year (earlier years in the records give adjusted Shares)",
+    )
     d.add_argument("--out", type=kind.output_folder, required=True)
     _add_data(d)
 
-    b = command("bench", cmd_bench, "time the metrics engine against the pandas reference (prints figures)",
-                "One row per size (multiples of ~80,000 articles); the last line sums up the first size.")
+    b = command(
+        "bench",
+        cmd_bench,
+        "time the metrics engine against the pandas reference (prints figures)",
+        "One row per size (multiples of ~80,000 articles); the last line sums up the first size.",
+    )
     b.add_argument("--scales", type=SCALES, default=[1, 4, 16], help="default 1,4,16")
     b.add_argument("--no-reference", action="store_true", help="time the engine only")
-    b.add_argument("--repeats", type=REPEATS, default=3, help="engine runs per size; the median is reported (default 3)")
-    b.add_argument("--book", action="store_true", help="time the book pipeline instead: clean, no-change and "
-                                                        "one-file rebuilds, and Jupyter Book's execute_notebooks: force")
-    b.add_argument("--memory-limit", type=MEMORY_MB, metavar="MB", help="hold the engine's process to MB megabytes: "
-                   "DuckDB gets MB less a fixed headroom and spills the rest to disk")
-    b.add_argument("--stress", type=STRESS_RUNS, metavar="N", help="build the whole book N times, each into a fresh "
-                                                                    "output folder, and report every failure with its cause")
+    b.add_argument(
+        "--repeats",
+        type=REPEATS,
+        default=3,
+        help="engine runs per size; the median is reported (default 3)",
+    )
+    b.add_argument(
+        "--book",
+        action="store_true",
+        help="time the book pipeline instead: clean, no-change and "
+        "one-file rebuilds, and Jupyter Book's execute_notebooks: force",
+    )
+    b.add_argument(
+        "--memory-limit",
+        type=MEMORY_MB,
+        metavar="MB",
+        help="hold the engine's process to MB megabytes: "
+        "DuckDB gets MB less a fixed headroom and spills the rest to disk",
+    )
+    b.add_argument(
+        "--stress",
+        type=STRESS_RUNS,
+        metavar="N",
+        help="build the whole book N times, each into a fresh "
+        "output folder, and report every failure with its cause",
+    )
     b.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     b.add_argument("--measure", choices=["engine", "reference"], help=argparse.SUPPRESS)
     b.add_argument("--scale", type=kind.whole_number(1, 256), default=1, help=argparse.SUPPRESS)
@@ -343,7 +534,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except DataError as e:
-        print(f"error: the input data is invalid ({len(e.problems)} problem{'s' if len(e.problems) != 1 else ''}):", file=sys.stderr)
+        print(
+            f"error: the input data is invalid ({len(e.problems)} "
+            f"problem{'s' if len(e.problems) != 1 else ''}):",
+            file=sys.stderr,
+        )
         for problem in e.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
@@ -351,15 +546,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 1
     except BrokenPipeError:
-        # The reader closed the pipe (e.g. `| head`): stop quietly. Python's docs recipe: point stdout
-        # at devnull so the interpreter's final flush does not raise again.
+        # The reader closed the pipe (e.g. `| head`): stop quietly. Python's docs recipe: point
+        # stdout at devnull so the interpreter's final flush does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
         print("interrupted: nothing was replaced", file=sys.stderr)
         return 130
     except OSError as e:  # the machine said no: a full disk, a folder that vanished, a permission
-        print(f"error: {e.strerror or e}{f': {e.filename}' if e.filename else ''}", file=sys.stderr)
+        print(
+            f"error: {e.strerror or e}{f': {e.filename}' if e.filename else ''}", file=sys.stderr
+        )
         return 1
     except Exception as e:
         if args.debug or os.environ.get("ANALYSIS_DEBUG") == "1":

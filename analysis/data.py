@@ -1,9 +1,9 @@
 """Load one data year and validate it against data/datapackage.json.
 
 The Frictionless Table Schema in data/datapackage.json is the single statement of the rules; this
-module turns it into pandera schemas (types, required, ranges, patterns, unique keys) and checks the
-foreign keys itself. Every problem is collected, so that one run reports all of them, each naming the
-file, the row, the column and the rule.
+module turns it into pandera schemas (types, required, ranges, patterns, unique keys) and checks
+the foreign keys itself. Every problem is collected, so that one run reports all of them, each
+naming the file, the row, the column and the rule.
 """
 
 from __future__ import annotations
@@ -46,13 +46,16 @@ class DataError(Exception):
     """The input data breaks one or more rules. str() lists them all, one per line."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(set(problems), key=lambda p: (p.file, p.row or 0, p.column or "", p.rule))
+        self.problems = sorted(
+            set(problems), key=lambda p: (p.file, p.row or 0, p.column or "", p.rule)
+        )
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
 @dataclass(frozen=True)
 class YearData:
-    """A validated data year: the reference tables plus the year's own tables (missing ones absent)."""
+    """A validated data year: the reference tables plus the year's own tables (missing ones
+    absent)."""
 
     year: int
     data_dir: Path
@@ -67,7 +70,9 @@ class YearData:
 
     def files_read(self) -> list[Path]:
         """The input files this year was built from (for provenance and change detection)."""
-        names = [f"reference/{n}.csv" for n in REFERENCE_FILES] + [f"{self.year}/{n}.csv" for n in self.tables]
+        names = [f"reference/{n}.csv" for n in REFERENCE_FILES] + [
+            f"{self.year}/{n}.csv" for n in self.tables
+        ]
         return [self.data_dir / n for n in names]
 
 
@@ -116,7 +121,9 @@ def _pandera_schema(schema: dict) -> pa.DataFrameSchema:
             checks.append(pa.Check.str_length(min_value=c["minLength"]))
         dtype = {"number": float, "integer": "Int64", "string": str}[f["type"]]
         columns[f["name"]] = pa.Column(dtype, checks, nullable=not c.get("required", False))
-    return pa.DataFrameSchema(columns, unique=schema.get("primaryKey"), strict=True, report_duplicates="all")
+    return pa.DataFrameSchema(
+        columns, unique=schema.get("primaryKey"), strict=True, report_duplicates="all"
+    )
 
 
 def _parse_types(df: pd.DataFrame, schema: dict, file: str) -> tuple[pd.DataFrame, list[Problem]]:
@@ -134,23 +141,35 @@ def _parse_types(df: pd.DataFrame, schema: dict, file: str) -> tuple[pd.DataFram
         if kind == "integer":
             whole = numbers.isna() | (numbers == numbers.round())
             for i in df.index[~whole]:
-                problems.append(Problem(file, i + 1, name, f"must be a whole number; found {text[i]!r}"))
+                problems.append(
+                    Problem(file, i + 1, name, f"must be a whole number; found {text[i]!r}")
+                )
             numbers = numbers.where(whole).astype("Int64")
         df[name] = numbers
     return df, problems
 
 
-def read_table(path: Path, schema: dict) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Read one CSV file and check it against its Table Schema (all but foreign keys)."""
+def read_text_file(path: Path, encoding: str = "utf-8") -> tuple[str | None, list[Problem]]:
+    """The text of a CSV file, or the problem that stops it being read: missing, not UTF-8, empty.
+    The one pre-check of every file this project reads (data files and exports)."""
     file = shown(path)
     if not path.is_file():
         return None, [Problem(file, None, None, "file is missing")]
     try:
-        raw = path.read_bytes().decode("utf-8")
+        text = path.read_bytes().decode(encoding)
     except UnicodeDecodeError as e:
         return None, [Problem(file, None, None, f"is not UTF-8 text (byte {e.start})")]
-    if not raw.strip():
+    if not text.strip():
         return None, [Problem(file, None, None, "file is empty (a header row is required)")]
+    return text, []
+
+
+def read_table(path: Path, schema: dict) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Read one CSV file and check it against its Table Schema (all but foreign keys)."""
+    file = shown(path)
+    text, problems = read_text_file(path)
+    if text is None:
+        return None, problems
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
     except (pd.errors.ParserError, ValueError) as e:
@@ -174,7 +193,9 @@ def read_table(path: Path, schema: dict) -> tuple[pd.DataFrame | None, list[Prob
     return df, []
 
 
-def _check_foreign_keys(name: str, df: pd.DataFrame, schema: dict, tables: dict[str, pd.DataFrame], file: str) -> list[Problem]:
+def _check_foreign_keys(
+    name: str, df: pd.DataFrame, schema: dict, tables: dict[str, pd.DataFrame], file: str
+) -> list[Problem]:
     problems = []
     for fk in schema.get("foreignKeys", []):
         (column,), target = fk["fields"], fk["reference"]
@@ -184,7 +205,14 @@ def _check_foreign_keys(name: str, df: pd.DataFrame, schema: dict, tables: dict[
         known = set(target_table[target["fields"][0]])
         for i, value in df[column].items():
             if value not in known:
-                problems.append(Problem(file, i + 1, column, f"unknown id {value!r} (not in {target['resource']}.csv)"))
+                problems.append(
+                    Problem(
+                        file,
+                        i + 1,
+                        column,
+                        f"unknown id {value!r} (not in {target['resource']}.csv)",
+                    )
+                )
     return problems
 
 
@@ -196,15 +224,19 @@ def _check_pairs(df: pd.DataFrame, a: str, b: str, file: str) -> list[Problem]:
             problems.append(Problem(file, i + 1, b, f"a partner cannot partner itself ({x!r})"))
         key = frozenset((x, y))
         if key in seen:
-            problems.append(Problem(file, i + 1, a, f"duplicate pair: the same pair as row {seen[key]}"))
+            problems.append(
+                Problem(file, i + 1, a, f"duplicate pair: the same pair as row {seen[key]}")
+            )
         seen.setdefault(key, i + 1)
     return problems
 
 
 def _check_rank_history(df: pd.DataFrame, file: str) -> list[Problem]:
     duplicated = df.duplicated(["year", "rank"], keep=False)
-    return [Problem(file, i + 1, "rank", f"two cities hold rank {r} in {y}") for i, y, r in
-            zip(df.index[duplicated], df["year"][duplicated], df["rank"][duplicated])]
+    return [
+        Problem(file, i + 1, "rank", f"two cities hold rank {r} in {y}")
+        for i, y, r in zip(df.index[duplicated], df["year"][duplicated], df["rank"][duplicated])
+    ]
 
 
 def _check_across_files(tables: dict[str, pd.DataFrame], paths: dict[str, Path]) -> list[Problem]:
@@ -214,7 +246,14 @@ def _check_across_files(tables: dict[str, pd.DataFrame], paths: dict[str, Path])
     if cs is not None:
         file = shown(paths["city_share"])
         for i in cs.index[cs["share"] > cs["count"]]:
-            problems.append(Problem(file, i + 1, "share", f"a Share cannot exceed the Count ({cs.at[i, 'share']} > {cs.at[i, 'count']})"))
+            problems.append(
+                Problem(
+                    file,
+                    i + 1,
+                    "share",
+                    f"a Share cannot exceed the Count ({cs.at[i, 'share']} > {cs.at[i, 'count']})",
+                )
+            )
     cities = tables.get("cities")
     if cs is not None and cities is not None and "country_share" in tables:
         country_of = cities.set_index("city_id")["country_id"]
@@ -222,8 +261,15 @@ def _check_across_files(tables: dict[str, pd.DataFrame], paths: dict[str, Path])
         for i, row in cs.iterrows():
             key = (row["subject_id"], country_of.get(row["city_id"]))
             if key in total.index and row["share"] > total[key] + 1e-9:
-                problems.append(Problem(shown(paths["city_share"]), i + 1, "share",
-                                        f"a city's Share cannot exceed its country's ({row['share']} > {total[key]} for {key[1]})"))
+                problems.append(
+                    Problem(
+                        shown(paths["city_share"]),
+                        i + 1,
+                        "share",
+                        f"a city's Share cannot exceed its country's ({row['share']} > "
+                        f"{total[key]} for {key[1]})",
+                    )
+                )
     cp = tables.get("city_partnerships")
     if cp is not None and cs is not None:
         overall = cs[cs["subject_id"] == "overall"].set_index("city_id")
@@ -233,11 +279,26 @@ def _check_across_files(tables: dict[str, pd.DataFrame], paths: dict[str, Path])
                 city = row[f"city{side}_id"]
                 if city in overall.index:
                     if row[f"cs{side}"] > overall.at[city, "share"] + 1e-9:
-                        problems.append(Problem(file, i + 1, f"cs{side}", f"a collaboration score cannot exceed the city's Share "
-                                                                           f"({row[f'cs{side}']} > {overall.at[city, 'share']} for {city})"))
+                        problems.append(
+                            Problem(
+                                file,
+                                i + 1,
+                                f"cs{side}",
+                                f"a collaboration score cannot exceed the city's Share "
+                                f"({row[f'cs{side}']} > {overall.at[city, 'share']} for {city})",
+                            )
+                        )
                     if row["count"] > overall.at[city, "count"]:
-                        problems.append(Problem(file, i + 1, "count", f"a pair cannot have more joint articles than one of its "
-                                                                      f"cities has articles ({row['count']} > {overall.at[city, 'count']} for {city})"))
+                        problems.append(
+                            Problem(
+                                file,
+                                i + 1,
+                                "count",
+                                f"a pair cannot have more joint articles than one of its "
+                                f"cities has articles ({row['count']} > "
+                                f"{overall.at[city, 'count']} for {city})",
+                            )
+                        )
     ip, institutions = tables.get("institution_partnerships"), tables.get("institutions")
     if ip is not None and institutions is not None:
         city_of = institutions.set_index("institution_id")["city_id"]
@@ -246,29 +307,54 @@ def _check_across_files(tables: dict[str, pd.DataFrame], paths: dict[str, Path])
             for column in ("institution1_id", "institution2_id"):
                 where = city_of.get(row[column])
                 if where is not None and where != row["city_id"]:
-                    problems.append(Problem(file, i + 1, column, f"{row[column]!r} is in {where!r}, not in {row['city_id']!r}"))
+                    problems.append(
+                        Problem(
+                            file,
+                            i + 1,
+                            column,
+                            f"{row[column]!r} is in {where!r}, not in {row['city_id']!r}",
+                        )
+                    )
     return problems
 
 
 def load_year(year: int, data_dir: Path | str | None = None) -> YearData:
-    """Read and validate data_dir/reference and data_dir/<year>; raise DataError listing every problem."""
+    """Read and validate data_dir/reference and data_dir/<year>; raise DataError listing every
+    problem."""
     data_dir = Path(data_dir) if data_dir is not None else DATA
     problems: list[Problem] = []
     if not (data_dir / "datapackage.json").is_file():
-        raise DataError([Problem(shown(data_dir / "datapackage.json"), None, None, "file is missing")])
+        raise DataError(
+            [Problem(shown(data_dir / "datapackage.json"), None, None, "file is missing")]
+        )
     try:
         schemas = table_schemas(data_dir)
     except (ValueError, KeyError, TypeError) as e:
-        raise DataError([Problem(shown(data_dir / "datapackage.json"), None, None, f"is not a readable data package ({e})")]) from None
+        raise DataError(
+            [
+                Problem(
+                    shown(data_dir / "datapackage.json"),
+                    None,
+                    None,
+                    f"is not a readable data package ({e})",
+                )
+            ]
+        ) from None
     year_dir = data_dir / str(year)
     if not isinstance(year, int) or not year_dir.is_dir():
-        raise DataError([Problem(shown(year_dir), None, None, f"no data folder for year {year!r}")])
+        raise DataError(
+            [Problem(shown(year_dir), None, None, f"no data folder for year {year!r}")]
+        )
 
     tables: dict[str, pd.DataFrame] = {}
     paths: dict[str, Path] = {n: data_dir / "reference" / f"{n}.csv" for n in REFERENCE_FILES}
     for path in sorted(year_dir.glob("*.csv")):
         if path.stem not in schemas or path.stem in REFERENCE_FILES:
-            problems.append(Problem(shown(path), None, None, "no schema for this file in data/datapackage.json"))
+            problems.append(
+                Problem(
+                    shown(path), None, None, "no schema for this file in data/datapackage.json"
+                )
+            )
             continue
         paths[path.stem] = path
     for name in REQUIRED_YEAR_FILES:
@@ -282,10 +368,16 @@ def load_year(year: int, data_dir: Path | str | None = None) -> YearData:
     for name, df in tables.items():
         problems += _check_foreign_keys(name, df, schemas[name], tables, shown(paths[name]))
     if "city_partnerships" in tables:
-        problems += _check_pairs(tables["city_partnerships"], "city1_id", "city2_id", shown(paths["city_partnerships"]))
+        problems += _check_pairs(
+            tables["city_partnerships"], "city1_id", "city2_id", shown(paths["city_partnerships"])
+        )
     if "institution_partnerships" in tables:
-        problems += _check_pairs(tables["institution_partnerships"], "institution1_id", "institution2_id",
-                                 shown(paths["institution_partnerships"]))
+        problems += _check_pairs(
+            tables["institution_partnerships"],
+            "institution1_id",
+            "institution2_id",
+            shown(paths["institution_partnerships"]),
+        )
     if "rank_history" in tables:
         problems += _check_rank_history(tables["rank_history"], shown(paths["rank_history"]))
     if not problems:
@@ -298,4 +390,8 @@ def load_year(year: int, data_dir: Path | str | None = None) -> YearData:
 
 def years_with_data(data_dir: Path = DATA) -> list[int]:
     """Every data year that has a folder: data/<yyyy>/."""
-    return sorted(int(p.name) for p in data_dir.iterdir() if p.is_dir() and p.name.isdigit() and len(p.name) == 4)
+    return sorted(
+        int(p.name)
+        for p in data_dir.iterdir()
+        if p.is_dir() and p.name.isdigit() and len(p.name) == 4
+    )

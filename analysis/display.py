@@ -1,4 +1,5 @@
-"""How a table is shown in the book: formatted HTML plus a link that downloads the same table as CSV.
+"""How a table is shown in the book: formatted HTML plus a link that downloads the same table as
+CSV.
 
 The link carries the CSV inside the page (a data: URI), so it works from the file system with no
 server and no network, and the CSV is exactly what `python -m analysis tables` writes."""
@@ -11,20 +12,30 @@ import html
 import pandas as pd
 from IPython.display import HTML
 
+from analysis import tables
 from analysis.i18n import t
 from analysis.tables import to_csv_text
 
 # How each contract column is printed: header key (analysis.i18n) and number format.
 COLUMNS = {
-    "rank": ("rank", "{:d}"), "position": ("position", "{:d}"),
-    "city": ("city", None), "country": ("country", None),
-    "share": ("share", "{:,.2f}"), "count": ("count", "{:,d}"),
+    "rank": ("rank", "{:d}"),
+    "position": ("position", "{:d}"),
+    "city": ("city", None),
+    "country": ("country", None),
+    "share": ("share", "{:,.2f}"),
+    "count": ("count", "{:,d}"),
     "location_share_pct": ("location_share", "{:.2f}%"),
-    "adjusted_share_prev": ("adjusted_share_in", "{:,.2f}"), "adjusted_share": ("adjusted_share_in", "{:,.2f}"),
-    "change": ("change", "{:,.2f}"), "change_pct": ("change_pct", "{:.2f}"),
-    "city1": ("city1", None), "city2": ("city2", None),
-    "cs1": ("cs1", "{:,.2f}"), "cs2": ("cs2", "{:,.2f}"), "bcs": ("bcs", "{:,.2f}"),
-    "institution1": ("institution1", None), "institution2": ("institution2", None),
+    "adjusted_share_prev": ("adjusted_share_in", "{:,.2f}"),
+    "adjusted_share": ("adjusted_share_in", "{:,.2f}"),
+    "change": ("change", "{:,.2f}"),
+    "change_pct": ("change_pct", "{:.2f}"),
+    "city1": ("city1", None),
+    "city2": ("city2", None),
+    "cs1": ("cs1", "{:,.2f}"),
+    "cs2": ("cs2", "{:,.2f}"),
+    "bcs": ("bcs", "{:,.2f}"),
+    "institution1": ("institution1", None),
+    "institution2": ("institution2", None),
     "change_rounded": ("change_rounded", "{:,.0f}"),
 }
 
@@ -37,8 +48,8 @@ def _header(column: str, lang: str, year: int | None) -> str:
     if column.startswith("change_") and column.count("_") == 2:
         _, start, end = column.split("_")
         return t("rank_change", lang, start=start, end=end)
-    if column.startswith("r") and column[1:].isdigit():
-        return column[1:]
+    if tables.is_rank_column(column):
+        return str(tables.rank_year(column))
     return column
 
 
@@ -56,30 +67,51 @@ def _cell(value, column: str, lang: str) -> str:
 def table_html(table: pd.DataFrame, lang: str = "en", year: int | None = None) -> str:
     """An HTML table with translated headers and numbers printed as the supplement prints them."""
     head = "".join(f"<th>{html.escape(_header(c, lang, year))}</th>" for c in table.columns)
-    numeric = [c in COLUMNS and COLUMNS[c][1] is not None or (c.startswith("r") and c[1:].isdigit()) or c.startswith("change_")
-               for c in table.columns]
+    numeric = [
+        c in COLUMNS
+        and COLUMNS[c][1] is not None
+        or tables.is_rank_column(c)
+        or c.startswith("change_")
+        for c in table.columns
+    ]
     body = "\n".join(
-        "<tr>" + "".join(f'<td class="{"num" if n else "text"}">{html.escape(_cell(v, c, lang))}</td>'
-                         for c, v, n in zip(table.columns, row, numeric)) + "</tr>"
+        "<tr>"
+        + "".join(
+            f'<td class="{"num" if n else "text"}">{html.escape(_cell(v, c, lang))}</td>'
+            for c, v, n in zip(table.columns, row, numeric)
+        )
+        + "</tr>"
         for row in table.itertuples(index=False)
     )
-    return (f'<div class="sc-table-wrap"><table class="sc-table">\n<thead><tr>{head}</tr></thead>\n'
-            f'<tbody>\n{body}\n</tbody>\n</table></div>')
+    return (
+        f'<div class="sc-table-wrap"><table class="sc-table">\n<thead><tr>{head}</tr></thead>\n'
+        f"<tbody>\n{body}\n</tbody>\n</table></div>"
+    )
 
 
 def download_link(table: pd.DataFrame, filename: str, lang: str = "en") -> str:
     payload = base64.b64encode(to_csv_text(table).encode("utf-8")).decode("ascii")
-    return (f'<p class="sc-download"><a download="{html.escape(filename)}" '
-            f'href="data:text/csv;charset=utf-8;base64,{payload}">{html.escape(t("download", lang))} ({html.escape(filename)})</a></p>')
+    return (
+        f'<p class="sc-download"><a download="{html.escape(filename)}" '
+        f'href="data:text/csv;charset=utf-8;base64,{payload}">'
+        f"{html.escape(t('download', lang))} ({html.escape(filename)})</a></p>"
+    )
 
 
-def show_table(table: pd.DataFrame, filename: str, lang: str = "en", year: int | None = None, csv_table: pd.DataFrame | None = None) -> HTML:
-    """Display `table` (already restricted to the columns to show) with a CSV download of `csv_table`
-    (default: the same table)."""
+def show_table(
+    table: pd.DataFrame,
+    filename: str,
+    lang: str = "en",
+    year: int | None = None,
+    csv_table: pd.DataFrame | None = None,
+) -> HTML:
+    """Display `table` (already restricted to the columns to show) with a CSV download of
+    `csv_table` (default: the same table)."""
     csv_table = table if csv_table is None else csv_table
     return HTML(table_html(table, lang, year) + "\n" + download_link(csv_table, filename, lang))
 
 
 def frame(table: pd.DataFrame, lang: str = "en") -> HTML:
-    """Display any table (e.g. the audit's) the way the book shows tables, without a download link."""
+    """Display any table (e.g. the audit's) the way the book shows tables, without a download
+    link."""
     return HTML(table_html(table, lang))

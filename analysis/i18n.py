@@ -16,10 +16,16 @@ TEXT: dict[str, dict[str, str]] = {
     "share_year": {"en": "Share", "zh": "贡献份额"},
     "count": {"en": "Count", "zh": "论文数"},
     "location_share": {"en": "% Location Share", "zh": "占地区贡献份额比重"},
-    "location_share_axis": {"en": "Share as % of the country's Share", "zh": "占所在国家/地区贡献份额的百分比"},
+    "location_share_axis": {
+        "en": "Share as % of the country's Share",
+        "zh": "占所在国家/地区贡献份额的百分比",
+    },
     "basis": {"en": "Basis of the %", "zh": "百分比来源"},
     "computed": {"en": "recomputed from the country's Share", "zh": "根据国家贡献份额重新计算"},
-    "printed_input": {"en": "printed figure (country Share unknown)", "zh": "印刷数值（国家贡献份额未知）"},
+    "printed_input": {
+        "en": "printed figure (country Share unknown)",
+        "zh": "印刷数值（国家贡献份额未知）",
+    },
     "adjusted_share": {"en": "Adjusted Share", "zh": "调整后贡献份额"},
     "adjusted_share_in": {"en": "{year} Adjusted Share", "zh": "{year}年调整后贡献份额"},
     "change": {"en": "YOY Change", "zh": "同比变化"},
@@ -38,15 +44,33 @@ TEXT: dict[str, dict[str, str]] = {
     "institution1": {"en": "Institution 1", "zh": "机构1"},
     "institution2": {"en": "Institution 2", "zh": "机构2"},
     "position": {"en": "Position", "zh": "名次"},
-    "change_rounded": {"en": "Rise in adjusted Share (as printed, rounded)", "zh": "调整后贡献份额上升（印刷值，取整）"},
+    "change_rounded": {
+        "en": "Rise in adjusted Share (as printed, rounded)",
+        "zh": "调整后贡献份额上升（印刷值，取整）",
+    },
     "not_printed": {"en": "not printed", "zh": "未公布"},
     "download": {"en": "Download this table as CSV", "zh": "下载此表（CSV）"},
     "title_leading": {"en": "Leading cities by Share", "zh": "贡献份额领先的城市"},
-    "title_location": {"en": "Each city's part of its country's Share", "zh": "各城市占所在国家/地区贡献份额的比重"},
-    "title_risers": {"en": "Adjusted Share {prev} → {cur}: {subject}", "zh": "调整后贡献份额 {prev} → {cur}：{subject}"},
-    "title_bump": {"en": "Global rank by Share, {first}–{last}", "zh": "贡献份额全球排名，{first}–{last}"},
-    "title_city_pairs": {"en": "Leading city partnerships: {country}", "zh": "领先的城市合作：{country}"},
-    "title_inst_pairs": {"en": "Leading institution partnerships in {city}", "zh": "{city}领先的机构合作"},
+    "title_location": {
+        "en": "Each city's part of its country's Share",
+        "zh": "各城市占所在国家/地区贡献份额的比重",
+    },
+    "title_risers": {
+        "en": "Adjusted Share {prev} → {cur}: {subject}",
+        "zh": "调整后贡献份额 {prev} → {cur}：{subject}",
+    },
+    "title_bump": {
+        "en": "Global rank by Share, {first}–{last}",
+        "zh": "贡献份额全球排名，{first}–{last}",
+    },
+    "title_city_pairs": {
+        "en": "Leading city partnerships: {country}",
+        "zh": "领先的城市合作：{country}",
+    },
+    "title_inst_pairs": {
+        "en": "Leading institution partnerships in {city}",
+        "zh": "{city}领先的机构合作",
+    },
     # The audit chapter's tables.
     "edition": {"en": "Edition", "zh": "版本"},
     "edition_en": {"en": "English", "zh": "英文版"},
@@ -65,16 +89,34 @@ TEXT: dict[str, dict[str, str]] = {
     "recomputed": {"en": "Recomputed", "zh": "重新计算值"},
     "explanation": {"en": "Explanation", "zh": "说明"},
     "needed": {"en": "What would be needed", "zh": "核查所需数据"},
-    "alt_leading": {"en": "Bar chart of the Share of the {n} leading cities; the largest is {city} with {share:,.2f}.",
-                    "zh": "条形图：{n}个领先城市的贡献份额；最高的是{city}，为{share:,.2f}。"},
-    "alt_location": {"en": "Bar chart of each leading city's Share as a percentage of its country's; the highest is {city} with {pct:.2f}% of {country}.",
-                     "zh": "条形图：各领先城市占所在国家贡献份额的百分比；最高的是{city}，占{country}的{pct:.2f}%。"},
-    "alt_risers": {"en": "Dumbbell chart of adjusted Share in two years for the fastest risers in {subject}; {city} rose from {prev:,.2f} to {cur:,.2f} (+{change:,.2f}).",
-                   "zh": "哑铃图：{subject}上升最快城市两年的调整后贡献份额；{city}从{prev:,.2f}升至{cur:,.2f}（+{change:,.2f}）。"},
-    "alt_bump": {"en": "Bump chart of the global rank of {n} cities from {first} to {last}; {city} ranks first in {last}.",
-                 "zh": "排名变化图：{n}个城市{first}至{last}年的全球排名；{last}年排名第一的是{city}。"},
-    "alt_pairs": {"en": "Network of the {n} leading partnerships; edge width is the bilateral collaboration score; the strongest pair is {a} and {b} ({bcs:,.2f}).",
-                  "zh": "网络图：{n}组领先合作，连线粗细表示双边合作分值；最强的合作是{a}与{b}（{bcs:,.2f}）。"},
+    "alt_leading": {
+        "en": "Bar chart of the Share of the {n} leading cities; the largest is {city} with "
+        "{share:,.2f}.",
+        "zh": "条形图：{n}个领先城市的贡献份额；最高的是{city}，为{share:,.2f}。",
+    },
+    "alt_location": {
+        "en": "Bar chart of each leading city's Share as a percentage of its country's; the "
+        "highest is {city} with {pct:.2f}% of {country}.",
+        "zh": "条形图：各领先城市占所在国家贡献份额的百分比；"
+        "最高的是{city}，占{country}的{pct:.2f}%。",
+    },
+    "alt_risers": {
+        "en": "Dumbbell chart of adjusted Share in two years for the fastest risers in {subject}; "
+        "{city} rose from {prev:,.2f} to {cur:,.2f} (+{change:,.2f}).",
+        "zh": "哑铃图：{subject}上升最快城市两年的调整后贡献份额；"
+        "{city}从{prev:,.2f}升至{cur:,.2f}（+{change:,.2f}）。",
+    },
+    "alt_bump": {
+        "en": "Bump chart of the global rank of {n} cities from {first} to {last}; {city} ranks "
+        "first in {last}.",
+        "zh": "排名变化图：{n}个城市{first}至{last}年的全球排名；{last}年排名第一的是{city}。",
+    },
+    "alt_pairs": {
+        "en": "Network of the {n} leading partnerships; edge width is the bilateral collaboration "
+        "score; the strongest pair is {a} and {b} ({bcs:,.2f}).",
+        "zh": "网络图：{n}组领先合作，连线粗细表示双边合作分值；"
+        "最强的合作是{a}与{b}（{bcs:,.2f}）。",
+    },
 }
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from analysis import tables
 from analysis.data import YearData
+from analysis.words import join_names
 
 
 class Words(str):
@@ -33,20 +34,6 @@ def glue_facts(facts: dict) -> None:
 
     for key, value in facts.items():
         glue(key, _plain(value), display=False)
-
-
-def _country_of(data: YearData, city_id: str, lang: str) -> str:
-    cities = data.reference["cities"].set_index("city_id")
-    return data.reference["countries"].set_index("country_id").at[cities.at[city_id, "country_id"], f"name_{lang}"]
-
-
-def join_names(names: list[str], lang: str = "en") -> str:
-    names = list(names)
-    if lang == "zh":
-        return "、".join(names)
-    if len(names) <= 2:
-        return " and ".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def leading_facts(data: YearData, lang: str = "en", top: int = 10) -> dict:
@@ -87,13 +74,19 @@ def country_share_note(data: YearData, lang: str = "en") -> str:
         return ""
     shares = data["country_share"]
     names = data.reference["countries"].set_index("country_id")[f"name_{lang}"]
-    parts = [f"{join_names([names[c] for c in group['country_id']], lang)}{'：' if lang == 'zh' else ': '}{source}"
-             for source, group in shares[shares["subject_id"] == "overall"].groupby("source", sort=True)]
+    colon = "：" if lang == "zh" else ": "
+    parts = [
+        f"{join_names([names[c] for c in group['country_id']], lang)}{colon}{source}"
+        for source, group in shares[shares["subject_id"] == "overall"].groupby("source", sort=True)
+    ]
     if not parts:
         return ""
     if lang == "zh":
         return f"这些国家总量并非印在增刊中，出处为：{'；'.join(parts)}。"
-    return f"Those country totals are not printed in the supplement; they come from {'; '.join(parts)}."
+    return (
+        "Those country totals are not printed in the supplement; "
+        f"they come from {'; '.join(parts)}."
+    )
 
 
 def rank_history_facts(data: YearData, lang: str = "en", top: int = 10) -> dict:
@@ -102,22 +95,31 @@ def rank_history_facts(data: YearData, lang: str = "en", top: int = 10) -> dict:
     change = f"change_{year - 2}_{year}"
     climber = rh.loc[rh[change].idxmax()]
     faller = rh.loc[rh[change].idxmin()]
-    first_year = min(int(c[1:]) for c in rh.columns if c.startswith("r") and c[1:].isdigit())
-    newcomers = rh[(rh[f"r{year}"] <= top) & (rh[f"r{prev}"] > top)]
-    longest = rh.loc[(rh[f"r{first_year}"] - rh[f"r{year}"]).idxmax()]
+    first_year = min(y for y in map(tables.rank_year, rh.columns) if y is not None)
+    r = tables.rank_column
+    newcomers = rh[(rh[r(year)] <= top) & (rh[r(prev)] > top)]
+    longest = rh.loc[(rh[r(first_year)] - rh[r(year)]).idxmax()]
     return {
         "first_year": first_year,
         "n_cities": len(rh),
         "top_city": rh.iloc[0]["city"],
-        "climber": climber["city"], "climber_places": int(climber[change]),
-        "faller": faller["city"], "faller_places": int(-faller[change]),
-        "newcomers": join_names(newcomers["city"], lang) if len(newcomers) else ("none" if lang == "en" else "无"),
+        "climber": climber["city"],
+        "climber_places": int(climber[change]),
+        "faller": faller["city"],
+        "faller_places": int(-faller[change]),
+        "newcomers": join_names(newcomers["city"], lang)
+        if len(newcomers)
+        else ("none" if lang == "en" else "无"),
         "n_newcomers": len(newcomers),
         "longest_climb_city": longest["city"],
-        "longest_climb_from": int(longest[f"r{first_year}"]),
-        "longest_climb_to": int(longest[f"r{year}"]),
-        "top_n_in_prev_from_country": int(((rh[f"r{prev}"] <= top) & (rh["country"] == rh.iloc[0]["country"])).sum()),
-        "top_n_now_from_country": int(((rh[f"r{year}"] <= top) & (rh["country"] == rh.iloc[0]["country"])).sum()),
+        "longest_climb_from": int(longest[r(first_year)]),
+        "longest_climb_to": int(longest[r(year)]),
+        "top_n_in_prev_from_country": int(
+            ((rh[r(prev)] <= top) & (rh["country"] == rh.iloc[0]["country"])).sum()
+        ),
+        "top_n_now_from_country": int(
+            ((rh[r(year)] <= top) & (rh["country"] == rh.iloc[0]["country"])).sum()
+        ),
         "top_country": rh.iloc[0]["country"],
     }
 
@@ -132,12 +134,19 @@ def risers_facts(data: YearData, subject: str, lang: str = "en") -> dict:
     outside = table[table["country"] != by_country.index[0]]
     return {
         "n_risers": len(table),
-        "top_city": first["city"], "top_change": float(first["change"]), "top_change_pct": float(first["change_pct"]),
-        "second_city": second["city"], "second_change": float(second["change"]),
-        "main_country": by_country.index[0], "main_country_cities": int(by_country.iloc[0]),
+        "top_city": first["city"],
+        "top_change": float(first["change"]),
+        "top_change_pct": float(first["change_pct"]),
+        "second_city": second["city"],
+        "second_change": float(second["change"]),
+        "main_country": by_country.index[0],
+        "main_country_cities": int(by_country.iloc[0]),
         "n_outside": len(outside),
-        "outside_cities": join_names(outside["city"], lang) if len(outside) else ("none" if lang == "en" else "无"),
-        "fastest_pct_city": fastest_pct["city"], "fastest_pct": float(fastest_pct["change_pct"]),
+        "outside_cities": join_names(outside["city"], lang)
+        if len(outside)
+        else ("none" if lang == "en" else "无"),
+        "fastest_pct_city": fastest_pct["city"],
+        "fastest_pct": float(fastest_pct["change_pct"]),
         "top10_main_country": int((table.head(10)["country"] == by_country.index[0]).sum()),
     }
 
@@ -150,10 +159,15 @@ def partnership_facts(data: YearData, country: str, lang: str = "en") -> dict:
     without_hub = table[(table["city1"] != hub) & (table["city2"] != hub)]
     return {
         "n_pairs": len(table),
-        "top_city1": first["city1"], "top_city2": first["city2"], "top_bcs": float(first["bcs"]),
+        "top_city1": first["city1"],
+        "top_city2": first["city2"],
+        "top_bcs": float(first["bcs"]),
         "top_count": int(first["count"]),
-        "hub": hub, "hub_pairs": int(appearances.iloc[0]),
-        "pairs_without_hub": join_names([f"{a}–{b}" for a, b in zip(without_hub["city1"], without_hub["city2"])], lang),
+        "hub": hub,
+        "hub_pairs": int(appearances.iloc[0]),
+        "pairs_without_hub": join_names(
+            [f"{a}–{b}" for a, b in zip(without_hub["city1"], without_hub["city2"])], lang
+        ),
         "n_cities": len(appearances),
         "total_count": int(table["count"].sum()),
     }
@@ -166,8 +180,11 @@ def institution_facts(data: YearData, city: str, lang: str = "en") -> dict:
     appearances = pd.concat([top3["institution1"], top3["institution2"]]).value_counts()
     return {
         "n_pairs": len(table),
-        "top_inst1": first["institution1"], "top_inst2": first["institution2"], "top_bcs": float(first["bcs"]),
-        "top3_hub": appearances.index[0], "top3_hub_pairs": int(appearances.iloc[0]),
+        "top_inst1": first["institution1"],
+        "top_inst2": first["institution2"],
+        "top_bcs": float(first["bcs"]),
+        "top3_hub": appearances.index[0],
+        "top3_hub_pairs": int(appearances.iloc[0]),
         "n_institutions": len(pd.concat([table["institution1"], table["institution2"]]).unique()),
     }
 
@@ -176,29 +193,40 @@ def methods_facts() -> dict:
     """The results of the worked examples in the methods chapter, computed by analysis.metrics."""
     from analysis import metrics
 
-    one = metrics.city_view(metrics.compute(metrics.example_supplement())).set_index("entity")["share"]
+    one = metrics.city_view(metrics.compute(metrics.example_supplement())).set_index("entity")[
+        "share"
+    ]
     multi = metrics.compute(metrics.example_multi_affiliation())
     shares = metrics.city_view(multi).set_index("entity")["share"]
     pairs = metrics.pair_view(multi).set_index(["entity_a", "entity_b"])
     two = metrics.compute(metrics.example_two_years())
     totals = two["totals"].query("subject == 'overall'").set_index("year")["articles"]
     return {
-        "ex1_beijing": float(one["beijing"]), "ex1_other": float(one["boston-ma"]),
-        "ex2_beijing": float(shares["beijing"]), "ex2_hong_kong": float(shares["hong-kong"]),
-        "ex2_shanghai": float(shares["shanghai"]), "ex2_total": float(shares.sum()),
+        "ex1_beijing": float(one["beijing"]),
+        "ex1_other": float(one["boston-ma"]),
+        "ex2_beijing": float(shares["beijing"]),
+        "ex2_hong_kong": float(shares["hong-kong"]),
+        "ex2_shanghai": float(shares["shanghai"]),
+        "ex2_total": float(shares.sum()),
         "cs_beijing_shanghai": float(pairs.at[("beijing", "shanghai"), "cs1"]),
         "cs_shanghai_beijing": float(pairs.at[("beijing", "shanghai"), "cs2"]),
         "bcs_beijing_shanghai": float(pairs.at[("beijing", "shanghai"), "bcs"]),
         "bcs_beijing_hong_kong": float(pairs.at[("beijing", "hong-kong"), "bcs"]),
         "bcs_hong_kong_shanghai": float(pairs.at[("hong-kong", "shanghai"), "bcs"]),
-        "articles_2021": int(totals[2021]), "articles_2022": int(totals[2022]),
+        "articles_2021": int(totals[2021]),
+        "articles_2022": int(totals[2022]),
     }
 
 
 def audit_facts(card: dict) -> dict:
     errata = card["errata"]
     return {
-        "audit_figures": card["figures"], "audit_reproduced": card["reproduced"], "audit_input": card["input"],
-        "audit_not_checkable": card["not_checkable"], "audit_errata": len(errata),
-        "audit_errata_distinct": len({e["id"].split(":", 1)[-1].removeprefix("zh-") for e in errata}),
+        "audit_figures": card["figures"],
+        "audit_reproduced": card["reproduced"],
+        "audit_input": card["input"],
+        "audit_not_checkable": card["not_checkable"],
+        "audit_errata": len(errata),
+        "audit_errata_distinct": len(
+            {e["id"].split(":", 1)[-1].removeprefix("zh-") for e in errata}
+        ),
     }

@@ -40,14 +40,18 @@ class Run:
     name: str  # output file stem
     title: str
     inputs_hash: str = field(default="", compare=False)
-    drop_tags: tuple[str, ...] = ()  # cells with these tags are removed (e.g. links to an audit that does not exist)
+    drop_tags: tuple[
+        str, ...
+    ] = ()  # cells with these tags are removed (e.g. links to an audit that does not exist)
 
     @property
     def template_path(self) -> Path:
         return NOTEBOOKS / f"{self.template}.ipynb"
 
     def describe(self) -> str:
-        extra = [f"{k}={v}" for k, v in self.parameters.items() if k not in ("year", "lang", "data_dir")]
+        extra = [
+            f"{k}={v}" for k, v in self.parameters.items() if k not in ("year", "lang", "data_dir")
+        ]
         return f"{self.template} ({', '.join(([str(self.year)] if self.year else []) + extra)})"
 
 
@@ -62,18 +66,34 @@ def _subject_names(data: YearData, lang: str) -> dict:
 def _instances(data: YearData, each: str, lang: str) -> list[tuple[dict, str, str]]:
     """(extra parameters, file-name slug, display name) for each instance of a run."""
     subjects = _subject_names(data, lang)
-    table_subjects = set(data["adjusted_share"]["subject_id"]) if data.has("adjusted_share") else set()
+    table_subjects = (
+        set(data["adjusted_share"]["subject_id"]) if data.has("adjusted_share") else set()
+    )
     if each == "year":
         return [({}, "", "")]
     if each == "riser_table_subject":
-        return [({"subject": s}, s, subjects[s]) for s in tables.riser_subjects(data) if s in table_subjects]
+        return [
+            ({"subject": s}, s, subjects[s])
+            for s in tables.riser_subjects(data)
+            if s in table_subjects
+        ]
     if each == "riser_mention_subject":
-        return [({"subject": s}, s, subjects[s]) for s in tables.riser_subjects(data) if s not in table_subjects]
+        return [
+            ({"subject": s}, s, subjects[s])
+            for s in tables.riser_subjects(data)
+            if s not in table_subjects
+        ]
     if each == "partnership_country":
         countries = data.reference["countries"].set_index("country_id")
-        return [({"country": c}, countries.at[c, "slug"], countries.at[c, f"name_{lang}"]) for c in tables.partnership_countries(data)]
+        return [
+            ({"country": c}, countries.at[c, "slug"], countries.at[c, f"name_{lang}"])
+            for c in tables.partnership_countries(data)
+        ]
     if each == "partnership_city":
-        return [({"city": c}, c, tables.city_name(data, c, lang)) for c in tables.partnership_cities(data)]
+        return [
+            ({"city": c}, c, tables.city_name(data, c, lang))
+            for c in tables.partnership_cities(data)
+        ]
     raise ValueError(f"{shown(MATRIX)}: unknown `each = {each!r}`")
 
 
@@ -93,26 +113,44 @@ def _files_of(data: YearData, reads: list[str]) -> list[Path]:
     """The reference files, the schema, and the year's files named in `reads` ("*": all)."""
     year_files = [p for p in data.files_read() if p.parent.name == str(data.year)]
     chosen = year_files if "*" in reads else [p for p in year_files if p.stem in reads]
-    return [p for p in data.files_read() if p.parent.name == "reference"] + [data.data_dir / "datapackage.json"] + chosen
+    return (
+        [p for p in data.files_read() if p.parent.name == "reference"]
+        + [data.data_dir / "datapackage.json"]
+        + chosen
+    )
 
 
-def _inputs_hash(template: Path, parameters: dict, data: YearData | None, code: str, extra: list[Path] = (),
-                 reads: list[str] = ("*",)) -> str:
+def _inputs_hash(
+    template: Path,
+    parameters: dict,
+    data: YearData | None,
+    code: str,
+    extra: list[Path] = (),
+    reads: list[str] = ("*",),
+) -> str:
     h = hashlib.sha256()
     h.update(template.read_bytes())
-    h.update(json.dumps({k: v for k, v in parameters.items() if k != "data_dir"}, sort_keys=True).encode())
+    h.update(
+        json.dumps(
+            {k: v for k, v in parameters.items() if k != "data_dir"}, sort_keys=True
+        ).encode()
+    )
     for path in (_files_of(data, list(reads)) if data else []) + list(extra):
         h.update(str(path.relative_to(data.data_dir)).encode() + path.read_bytes())
     h.update(code.encode())
     return h.hexdigest()
 
 
-def plan(year: int, data_dir: Path = DATA, lang: str = "en", matrix: dict | None = None) -> list[Run]:
+def plan(
+    year: int, data_dir: Path = DATA, lang: str = "en", matrix: dict | None = None
+) -> list[Run]:
     """Every run of one year, in book order. Validates the year's data first (raises DataError)."""
     matrix = matrix or read_matrix()
     data = load_year(year, data_dir)
     code = code_fingerprint()
-    subject_order = {s: i for i, s in enumerate(data.reference["subjects"].sort_values("order")["subject_id"])}
+    subject_order = {
+        s: i for i, s in enumerate(data.reference["subjects"].sort_values("order")["subject_id"])
+    }
     published = ledger_files(data)
     # Without a ledger there is no audit page, so prose that links to it is dropped.
     drop = () if published else ("needs-published",)
@@ -127,14 +165,42 @@ def plan(year: int, data_dir: Path = DATA, lang: str = "en", matrix: dict | None
             if Path(data_dir).resolve() != DATA.resolve():
                 parameters["data_dir"] = str(Path(data_dir).resolve())
             stem = f"{spec['template']}-{slug}" if slug else spec["template"]
-            runs.append((spec["chapter"], order, Run(
-                year, spec["template"], parameters, stem, spec.get(f"title_{lang}", spec["title"]).format(name=name),
-                _inputs_hash(NOTEBOOKS / f"{spec['template']}.ipynb", parameters, data, code, ledger, spec.get("reads", ["*"])), drop)))
+            runs.append(
+                (
+                    spec["chapter"],
+                    order,
+                    Run(
+                        year,
+                        spec["template"],
+                        parameters,
+                        stem,
+                        spec.get(f"title_{lang}", spec["title"]).format(name=name),
+                        _inputs_hash(
+                            NOTEBOOKS / f"{spec['template']}.ipynb",
+                            parameters,
+                            data,
+                            code,
+                            ledger,
+                            spec.get("reads", ["*"]),
+                        ),
+                        drop,
+                    ),
+                )
+            )
     runs.sort(key=lambda r: (r[0], r[1]))
     numbered = []
     for i, (chapter, _, run) in enumerate(runs, start=1):
-        numbered.append(Run(run.year, run.template, run.parameters, f"{chapter:02d}-{i:02d}-{run.name}", run.title,
-                            run.inputs_hash, run.drop_tags))
+        numbered.append(
+            Run(
+                run.year,
+                run.template,
+                run.parameters,
+                f"{chapter:02d}-{i:02d}-{run.name}",
+                run.title,
+                run.inputs_hash,
+                run.drop_tags,
+            )
+        )
     return numbered
 
 
@@ -146,8 +212,16 @@ def plan_common(lang: str = "en", matrix: dict | None = None) -> list[Run]:
     for i, spec in enumerate(matrix.get("common", []), start=1):
         parameters = {"lang": lang}
         template = NOTEBOOKS / f"{spec['template']}.ipynb"
-        runs.append(Run(None, spec["template"], parameters, f"{i:02d}-{spec['template']}", spec.get(f"title_{lang}", spec["title"]),
-                        _inputs_hash(template, parameters, None, code)))
+        runs.append(
+            Run(
+                None,
+                spec["template"],
+                parameters,
+                f"{i:02d}-{spec['template']}",
+                spec.get(f"title_{lang}", spec["title"]),
+                _inputs_hash(template, parameters, None, code),
+            )
+        )
     return runs
 
 
@@ -155,32 +229,49 @@ def _other_editions(run: Run) -> str:
     """Links to the same page in the other languages of the matrix."""
     names = {"en": "English edition", "zh": "中文版"}
     lang = run.parameters.get("lang", "en")
-    links = [f"[{names.get(other, other)}](../{edition_folder(Path('.'), run.year, other).name}/{run.name}.ipynb)"
-             for other in read_matrix().get("languages", ["en"]) if other != lang]
+    links = [
+        f"[{names.get(other, other)}]"
+        f"(../{edition_folder(Path('.'), run.year, other).name}/{run.name}.ipynb)"
+        for other in read_matrix().get("languages", ["en"])
+        if other != lang
+    ]
     return f"\n\n*{' · '.join(links)}*" if links else ""
 
 
 def _clean(nb: nbformat.NotebookNode, run: Run) -> nbformat.NotebookNode:
-    """Make an executed notebook deterministic and fit for the book: no papermill timestamps, stable
-    cell ids, the page title and label set, links to the other languages, other languages' prose removed."""
+    """Make an executed notebook deterministic and fit for the book: no papermill timestamps,
+    stable cell ids, the page title and label set, links to the other languages, other languages'
+    prose removed."""
     nb.metadata.pop("papermill", None)
-    nb.metadata[METADATA_KEY] = {"template": run.template, "parameters": run.parameters, "inputs_hash": run.inputs_hash}
+    nb.metadata[METADATA_KEY] = {
+        "template": run.template,
+        "parameters": run.parameters,
+        "inputs_hash": run.inputs_hash,
+    }
     lang = run.parameters.get("lang", "en")
     kept = []
     for cell in nb.cells:
         tags = cell.metadata.get("tags", [])
-        if any(tag.startswith("lang-") and tag != f"lang-{lang}" for tag in tags) or set(tags) & set(run.drop_tags):
+        if any(tag.startswith("lang-") and tag != f"lang-{lang}" for tag in tags) or set(
+            tags
+        ) & set(run.drop_tags):
             continue
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         if ("parameters" in tags or "injected-parameters" in tags) and "remove-cell" not in tags:
-            # Parameters are for the runner, not the reader: the page title says the year and subject.
+            # Parameters are for the runner, not the reader: the page title says the year and
+            # subject.
             cell.metadata["tags"] = tags + ["remove-cell"]
-        elif cell.cell_type == "code" and not {"remove-cell", "remove-input", "hide-input"} & set(tags):
+        elif cell.cell_type == "code" and not {"remove-cell", "remove-input", "hide-input"} & set(
+            tags
+        ):
             # Readers see tables, charts and prose, not code. A cell that shows something keeps its
-            # code one click away ("Show code cell source"); one that only loads data or glues numbers
-            # for the prose is left out of the page (it stays in the notebook, behind the download button).
-            visible = [o for o in cell.get("outputs", []) if "scrapbook" not in o.get("metadata", {})]
+            # code one click away ("Show code cell source"); one that only loads data or glues
+            # numbers for the prose is left out of the page (it stays in the notebook, behind the
+            # download button).
+            visible = [
+                o for o in cell.get("outputs", []) if "scrapbook" not in o.get("metadata", {})
+            ]
             cell.metadata["tags"] = tags + (["hide-input"] if visible else ["remove-cell"])
         kept.append(cell)
     count = 0
@@ -196,7 +287,9 @@ def _clean(nb: nbformat.NotebookNode, run: Run) -> nbformat.NotebookNode:
     first_markdown = next(c for c in kept if c.cell_type == "markdown")
     # A label per page lets other pages link to it: (<template>-<year>)= e.g. {ref}`audit-2022`.
     suffix = "" if lang == "en" else f"-{lang}"
-    once_a_year = run.year and not any(k not in ("year", "lang", "data_dir") for k in run.parameters)
+    once_a_year = run.year and not any(
+        k not in ("year", "lang", "data_dir") for k in run.parameters
+    )
     label = f"({run.template}-{run.year}{suffix})=\n" if once_a_year else ""
     year = (f" ({run.year})" if lang == "en" else f"（{run.year}）") if run.year else ""
     first_markdown.source = f"{label}# {run.title}{year}{_other_editions(run)}"
@@ -216,12 +309,19 @@ def check_parameters(run: Run) -> None:
     p = run.parameters
     year = p.get("year")
     if run.year is not None and not is_year(year):
-        raise RunError(f"{run.describe()}: parameter year={year!r} is not a year (a whole number from {FIRST_YEAR} to {LAST_YEAR})")
+        raise RunError(
+            f"{run.describe()}: parameter year={year!r} is not a year (a whole number from "
+            f"{FIRST_YEAR} to {LAST_YEAR})"
+        )
     if p.get("lang", "en") not in LANGS:
-        raise RunError(f"{run.describe()}: parameter lang={p.get('lang')!r} is not one of {', '.join(LANGS)}")
+        raise RunError(
+            f"{run.describe()}: parameter lang={p.get('lang')!r} is not one of {', '.join(LANGS)}"
+        )
     for key in ("subject", "country", "city"):
         value = p.get(key)
-        if value is not None and not (isinstance(value, str) and (ID.match(value) or value.isalnum())):
+        if value is not None and not (
+            isinstance(value, str) and (ID.match(value) or value.isalnum())
+        ):
             raise RunError(f"{run.describe()}: parameter {key}={value!r} is not an id")
     if p.get("data_dir") is not None and not Path(p["data_dir"]).is_dir():
         raise RunError(f"{run.describe()}: parameter data_dir={p['data_dir']!r} is not a folder")
@@ -252,7 +352,11 @@ _kernel = None  # this process's kernel manager, kept between notebooks (see _en
 # picked by looking for a free name, which races the same way. A folder per kernel cannot collide.
 KERNEL_TRANSPORT = "ipc"
 # What a kernel that never came up says; such a start is retried once (see execute).
-KERNEL_START_FAILURES = ("Kernel didn't respond", "Kernel died before replying", "Address already in use")
+KERNEL_START_FAILURES = (
+    "Kernel didn't respond",
+    "Kernel died before replying",
+    "Address already in use",
+)
 
 
 def _kernel_manager(kernel_name: str):
@@ -262,7 +366,9 @@ def _kernel_manager(kernel_name: str):
     from jupyter_client.manager import AsyncKernelManager
 
     sockets = tempfile.mkdtemp(prefix="sc-kernel-")
-    return AsyncKernelManager(kernel_name=kernel_name, transport=KERNEL_TRANSPORT, ip=os.path.join(sockets, "s"))
+    return AsyncKernelManager(
+        kernel_name=kernel_name, transport=KERNEL_TRANSPORT, ip=os.path.join(sockets, "s")
+    )
 
 
 def _stop(km) -> None:
@@ -292,24 +398,51 @@ def _engine() -> str:
 
     class ScienceCitiesEngine(NBClientEngine):
         @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
-                                     start_timeout=60, execution_timeout=None, reuse_kernel=False, **kwargs):
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            reuse_kernel=False,
+            **kwargs,
+        ):
             global _kernel
             if reuse_kernel and _kernel is None:
                 _kernel = _kernel_manager(kernel_name)
                 import multiprocessing.util
 
-                multiprocessing.util.Finalize(None, _shutdown_kernel, exitpriority=10)  # pool workers skip atexit
+                multiprocessing.util.Finalize(
+                    None, _shutdown_kernel, exitpriority=10
+                )  # pool workers skip atexit
             km = _kernel if reuse_kernel else _kernel_manager(kernel_name)
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
-            client = PapermillNotebookClient(nb_man, km=km, **merge_kwargs(
-                kwargs, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
-                log=logger, log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file))
+            client = PapermillNotebookClient(
+                nb_man,
+                km=km,
+                **merge_kwargs(
+                    kwargs,
+                    timeout=execution_timeout,
+                    startup_timeout=start_timeout,
+                    kernel_name=kernel_name,
+                    log=logger,
+                    log_output=log_output,
+                    stdout_file=stdout_file,
+                    stderr_file=stderr_file,
+                ),
+            )
 
             async def reset(notebook):
-                reply = await client.kc.execute_interactive(RESET_KERNEL, silent=True, store_history=False, timeout=60)
+                reply = await client.kc.execute_interactive(
+                    RESET_KERNEL, silent=True, store_history=False, timeout=60
+                )
                 if reply["content"]["status"] != "ok":
-                    raise RuntimeError(f"resetting the kernel failed: {reply['content'].get('evalue')}")
+                    raise RuntimeError(
+                        f"resetting the kernel failed: {reply['content'].get('evalue')}"
+                    )
 
             if reuse_kernel:
                 client.on_notebook_start = reset
@@ -331,26 +464,43 @@ def _kernel_did_not_start(error: Exception) -> bool:
 
 
 def execute(run: Run, out_path: Path, reuse_kernel: bool = False, log=print) -> Path:
-    """Run one template with papermill into out_path. Raises RunError naming notebook, cell and cause.
-    With reuse_kernel, this process's kernel serves one notebook after another (reset in between).
-    A kernel that does not start is retried once, with a line to `log` saying so."""
+    """Run one template with papermill into out_path. Raises RunError naming notebook, cell and
+    cause. With reuse_kernel, this process's kernel serves one notebook after another (reset in
+    between). A kernel that does not start is retried once, with a line to `log` saying so."""
     import papermill as pm
 
+    from analysis.charts import RENDERER_ENV
+
     check_parameters(run)
+    os.environ[RENDERER_ENV] = "offline"  # the kernels inherit it: charts for the book's pages
     for attempt in (1, 2):
         try:
-            pm.execute_notebook(str(run.template_path), str(out_path), parameters=run.parameters, kernel_name="python3",
-                                cwd=str(REPO), progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                                engine_name=_engine(), reuse_kernel=reuse_kernel)
+            pm.execute_notebook(
+                str(run.template_path),
+                str(out_path),
+                parameters=run.parameters,
+                kernel_name="python3",
+                cwd=str(REPO),
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=False,
+                engine_name=_engine(),
+                reuse_kernel=reuse_kernel,
+            )
             break
         except pm.PapermillExecutionError as e:
             _shutdown_kernel()  # the next notebook gets a fresh kernel
-            raise RunError(f"{run.describe()}: cell {e.cell_index} (execution count {e.exec_count}) failed: "
-                           f"{e.ename}: {e.evalue}") from None
+            raise RunError(
+                f"{run.describe()}: cell {e.cell_index} (execution count {e.exec_count}) failed: "
+                f"{e.ename}: {e.evalue}"
+            ) from None
         except Exception as e:  # kernel died or did not start, template missing, ...
             _shutdown_kernel()
             if attempt == 1 and _kernel_did_not_start(e):
-                log(f"  {run.describe()}: the kernel did not start ({type(e).__name__}: {e}); retrying once")
+                log(
+                    f"  {run.describe()}: the kernel did not start ({type(e).__name__}: {e}); "
+                    "retrying once"
+                )
                 continue
             raise RunError(f"{run.describe()}: {type(e).__name__}: {e}") from None
     nb = nbformat.read(out_path, as_version=4)
@@ -365,15 +515,19 @@ def _up_to_date(run: Run, folder: Path) -> bool:
 def _stored_hash(path: Path) -> str | None:
     """The inputs hash an executed notebook records (None: missing or unreadable)."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))["metadata"].get(METADATA_KEY, {}).get("inputs_hash")
+        return (
+            json.loads(path.read_text(encoding="utf-8"))["metadata"]
+            .get(METADATA_KEY, {})
+            .get("inputs_hash")
+        )
     except (OSError, ValueError, KeyError):
         return None
 
 
 def _execute_one(args: tuple[Run, str, str]) -> tuple[str, list[str]]:
     """Worker: execute one run; returns its path and the notes to show (a retried kernel start).
-    The kernel inherits this process's stderr, where it logs start-up and shutdown chatter; that goes
-    to a log file so the progress lines stay readable."""
+    The kernel inherits this process's stderr, where it logs start-up and shutdown chatter; that
+    goes to a log file so the progress lines stay readable."""
     run, out, log_path = args
     notes: list[str] = []
     saved = os.dup(2)
@@ -391,20 +545,23 @@ Editions = dict  # (year or None for the common pages, language) -> (runs, folde
 
 
 def plan_editions(years: list[int], data_dir: Path = DATA, out_root: Path = GENERATED) -> Editions:
-    """Every edition to execute: each of `years` in every language of the run matrix, and the common
-    pages per language. Plans (and so validates) everything before anything runs."""
+    """Every edition to execute: each of `years` in every language of the run matrix, and the
+    common pages per language. Plans (and so validates) everything before anything runs."""
     matrix = read_matrix()
     planned = {}
     for lang in matrix.get("languages", ["en"]):
         for year in years:
-            planned[(year, lang)] = (plan(year, data_dir, lang, matrix), edition_folder(out_root, year, lang))
+            planned[(year, lang)] = (
+                plan(year, data_dir, lang, matrix),
+                edition_folder(out_root, year, lang),
+            )
         planned[(None, lang)] = (plan_common(lang, matrix), edition_folder(out_root, None, lang))
     return planned
 
 
 def stale(planned: Editions) -> list[str]:
-    """What the executed notebooks lack to be what the code and data make: one line per notebook that
-    is missing, stale (its recorded inputs hash differs) or extra (no run makes it)."""
+    """What the executed notebooks lack to be what the code and data make: one line per notebook
+    that is missing, stale (its recorded inputs hash differs) or extra (no run makes it)."""
     found = []
     for runs, folder in planned.values():
         expected = {f"{run.name}.ipynb": run for run in runs}
@@ -414,14 +571,18 @@ def stale(planned: Editions) -> list[str]:
                 found.append(f"missing: {shown(folder / name)}")
             elif stored != run.inputs_hash:
                 found.append(f"stale: {shown(folder / name)} ({run.describe()})")
-        found += [f"extra: {shown(p)}" for p in sorted(folder.glob("*.ipynb")) if p.name not in expected]
+        found += [
+            f"extra: {shown(p)}" for p in sorted(folder.glob("*.ipynb")) if p.name not in expected
+        ]
     return found
 
 
-def stage_runs(editions: list[tuple[list[Run], Path]], force: bool = False, jobs: int = 2, log=print) -> list[Path]:
-    """Execute the runs of every edition into staging folders beside their folders, copying unchanged
-    ones; one process pool serves all editions, so small editions do not run alone. Returns the
-    staging folders (all removed again if anything fails)."""
+def stage_runs(
+    editions: list[tuple[list[Run], Path]], force: bool = False, jobs: int = 2, log=print
+) -> list[Path]:
+    """Execute the runs of every edition into staging folders beside their folders, copying
+    unchanged ones; one process pool serves all editions, so small editions do not run alone.
+    Returns the staging folders (all removed again if anything fails)."""
     from analysis.staging import fresh_staging
 
     stagings = []
@@ -434,14 +595,25 @@ def stage_runs(editions: list[tuple[list[Run], Path]], force: bool = False, jobs
                 if run not in fresh:
                     shutil.copy2(folder / f"{run.name}.ipynb", stagings[-1] / f"{run.name}.ipynb")
             todo += [(run, stagings[-1], folder) for run in fresh]
-            log(f"{folder.name}: {len(runs)} notebooks, {len(runs) - len(fresh)} unchanged, {len(fresh)} to run")
+            log(
+                f"{folder.name}: {len(runs)} notebooks, {len(runs) - len(fresh)} unchanged, "
+                f"{len(fresh)} to run"
+            )
         if todo:
             logs = BUILD / "logs"
             logs.mkdir(parents=True, exist_ok=True)
-            args = [(run, str(staging / f"{run.name}.ipynb"), str(logs / f"{folder.name}-{run.name}.log"))
-                    for run, staging, folder in todo]
+            args = [
+                (
+                    run,
+                    str(staging / f"{run.name}.ipynb"),
+                    str(logs / f"{folder.name}-{run.name}.log"),
+                )
+                for run, staging, folder in todo
+            ]
             with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool:
-                for done, ((run, _, folder), (_, notes)) in enumerate(zip(todo, pool.map(_execute_one, args)), start=1):
+                for done, ((run, _, folder), (_, notes)) in enumerate(
+                    zip(todo, pool.map(_execute_one, args)), start=1
+                ):
                     for note in notes:
                         log(note)
                     log(f"  [{done}/{len(todo)}] {folder.name}/{run.name}")
@@ -452,7 +624,9 @@ def stage_runs(editions: list[tuple[list[Run], Path]], force: bool = False, jobs
     return stagings
 
 
-def execute_editions(editions: list[tuple[list[Run], Path]], force: bool = False, jobs: int = 2, log=print) -> list[list[Path]]:
+def execute_editions(
+    editions: list[tuple[list[Run], Path]], force: bool = False, jobs: int = 2, log=print
+) -> list[list[Path]]:
     """Stage every edition first and swap them all in only when all succeeded: a failure anywhere
     leaves every folder as it was."""
     from analysis.staging import replace
@@ -468,7 +642,16 @@ def edition_folder(out_root: Path, year: int | None, lang: str = "en") -> Path:
     return out_root / (name if lang == "en" else f"{name}-{lang}")
 
 
-def run_year(year: int, data_dir: Path = DATA, out_root: Path = GENERATED, lang: str = "en",
-             force: bool = False, jobs: int = 2, log=print) -> list[Path]:
+def run_year(
+    year: int,
+    data_dir: Path = DATA,
+    out_root: Path = GENERATED,
+    lang: str = "en",
+    force: bool = False,
+    jobs: int = 2,
+    log=print,
+) -> list[Path]:
     """Execute every run of a year into out_root/<year>/ (or <year>-<lang>/)."""
-    return execute_editions([(plan(year, data_dir, lang), edition_folder(out_root, year, lang))], force, jobs, log)[0]
+    return execute_editions(
+        [(plan(year, data_dir, lang), edition_folder(out_root, year, lang))], force, jobs, log
+    )[0]

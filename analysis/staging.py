@@ -1,10 +1,10 @@
 """Write beside, then swap: the one way this project replaces a folder or a file.
 
-Every command that writes (the notebooks of an edition, the HTML book, `tables`, `simulate`, `build`,
-`ingest --write`, `book --out`) first writes into a staging folder on the same file system and moves
-the result into place only when all of it succeeded. A failure removes the staging folder and leaves
-the target exactly as it was, absent if it was absent. Names: `.staging-<name>` and `.old-<name>`
-(the book's `_config.yml` excludes both).
+Every command that writes (the notebooks of an edition, the HTML book, `tables`, `simulate`,
+`build`, `ingest --write`, `book --out`) first writes into a staging folder on the same file system
+and moves the result into place only when all of it succeeded. A failure removes the staging folder
+and leaves the target exactly as it was, absent if it was absent. Names: `.staging-<name>` and
+`.old-<name>` (the book's `_config.yml` excludes both).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ def _remove(path: Path) -> None:
 
 
 def replace(new: Path, target: Path) -> None:
-    """Put `new` (a file or a folder) where `target` is. The old target is renamed aside and removed
-    only once the new one is in place, so an interruption never leaves neither."""
+    """Put `new` (a file or a folder) where `target` is. The old target is renamed aside and
+    removed only once the new one is in place, so an interruption never leaves neither."""
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists() and not target.is_symlink():
         new.rename(target)
@@ -46,8 +46,9 @@ def existing_ancestor(path: Path) -> Path:
 
 
 def fresh_staging(target: Path) -> Path:
-    """An empty staging folder for `target`, on the same file system (so the final move is a rename)
-    and not inside a folder that does not exist yet (nothing is created at the target before success)."""
+    """An empty staging folder for `target`, on the same file system (so the final move is a
+    rename) and not inside a folder that does not exist yet (nothing is created at the target
+    before success)."""
     target = Path(target).absolute()
     where = target.parent if target.parent.is_dir() else existing_ancestor(target.parent)
     return Path(tempfile.mkdtemp(prefix=f".staging-{target.name}-", dir=where))

@@ -20,7 +20,15 @@ TOP = {"leading-cities": 20, "risers": 20, "partnerships": 10, "institution-part
 # Columns of each CSV written by `python -m analysis tables` (the output contract).
 CONTRACT = {
     "leading-cities": ["rank", "city", "country", "share", "count", "location_share_pct"],
-    "risers": ["rank", "city", "country", "adjusted_share_prev", "adjusted_share", "change", "change_pct"],
+    "risers": [
+        "rank",
+        "city",
+        "country",
+        "adjusted_share_prev",
+        "adjusted_share",
+        "change",
+        "change_pct",
+    ],
     "partnerships": ["rank", "city1", "city2", "cs1", "cs2", "bcs", "count"],
     "institution-partnerships": ["rank", "institution1", "institution2", "city", "country", "bcs"],
 }
@@ -35,7 +43,9 @@ def city_name(data: YearData, city_id: str, lang: str = "en") -> str:
     return _names(data, "cities", "city_id", lang)[city_id]
 
 
-def _with_city_and_country(df: pd.DataFrame, data: YearData, lang: str, id_col: str = "city_id") -> pd.DataFrame:
+def _with_city_and_country(
+    df: pd.DataFrame, data: YearData, lang: str, id_col: str = "city_id"
+) -> pd.DataFrame:
     cities = data.reference["cities"].set_index("city_id")
     countries = _names(data, "countries", "country_id", lang)
     out = df.copy()
@@ -63,15 +73,17 @@ def country_shares(data: YearData, subject: str = "overall") -> pd.Series:
 def leading_cities(data: YearData, subject: str = "overall", lang: str = "en") -> pd.DataFrame:
     """Leading cities by Share, with each city's Share as a % of its country's Share.
 
-    The % is recomputed wherever the country's Share is known; otherwise the printed % is used as an
-    input and `location_share_source` says so."""
+    The % is recomputed wherever the country's Share is known; otherwise the printed % is used as
+    an input and `location_share_source` says so."""
     cs = data["city_share"]
     df = cs[cs["subject_id"] == subject]
     df = _with_city_and_country(df, data, lang)
-    country_id = df["city_id"].map(data.reference["cities"].set_index("city_id")["country_id"])
-    country_share = country_id.map(country_shares(data, subject))
+    city_country = data.reference["cities"].set_index("city_id")["country_id"]
+    country_share = df["city_id"].map(city_country).map(country_shares(data, subject))
     df["location_share_pct"] = df["share"] / country_share * 100
-    df["location_share_source"] = pd.Series("computed", index=df.index).where(country_share.notna(), pd.NA)
+    df["location_share_source"] = pd.Series("computed", index=df.index).where(
+        country_share.notna(), pd.NA
+    )
     if data.has("location_share_input"):
         given = data["location_share_input"]
         given = given[given["subject_id"] == subject].set_index("city_id")["location_share_pct"]
@@ -79,14 +91,20 @@ def leading_cities(data: YearData, subject: str = "overall", lang: str = "en") -
         df.loc[printed, "location_share_pct"] = df.loc[printed, "city_id"].map(given)
         df.loc[printed, "location_share_source"] = "printed input"
     df = _ranked(df, "share").head(TOP["leading-cities"])
-    df["country_id"] = country_id
-    # A country's place in reference/countries.csv: what fixes its colour in every chart and edition.
-    df["country_order"] = country_id.map({c: i for i, c in enumerate(data.reference["countries"]["country_id"])})
-    return df[CONTRACT["leading-cities"] + ["location_share_source", "city_id", "country_id", "country_order"]]
+    df["country_id"] = df["city_id"].map(city_country)
+    # A country's place in reference/countries.csv fixes its colour in every chart and edition.
+    df["country_order"] = df["country_id"].map(
+        {c: i for i, c in enumerate(data.reference["countries"]["country_id"])}
+    )
+    return df[
+        CONTRACT["leading-cities"]
+        + ["location_share_source", "city_id", "country_id", "country_order"]
+    ]
 
 
 def riser_subjects(data: YearData) -> list[str]:
-    """Subjects the year says anything about risers for (a table or a prose mention), in display order."""
+    """Subjects the year says anything about risers for (a table or a prose mention), in display
+    order."""
     named = set()
     for table in ("adjusted_share", "riser_mentions"):
         if data.has(table):
@@ -109,12 +127,27 @@ def risers(data: YearData, subject: str, lang: str = "en") -> pd.DataFrame:
 
 
 def riser_mentions(data: YearData, subject: str, lang: str = "en") -> pd.DataFrame:
-    """Riser positions the supplement states only in prose: position, city, rounded change (or NA)."""
+    """Riser positions the supplement states only in prose: position, city, rounded change (or
+    NA)."""
     if not data.has("riser_mentions"):
         return pd.DataFrame(columns=["position", "city", "country", "change_rounded", "city_id"])
     m = data["riser_mentions"]
     df = _with_city_and_country(m[m["subject_id"] == subject], data, lang).sort_values("position")
     return df[["position", "city", "country", "change_rounded", "city_id"]].reset_index(drop=True)
+
+
+def rank_column(year: int) -> str:
+    """The rank-history column of a year: r2022. The one place that spells it."""
+    return f"r{year}"
+
+
+def rank_year(column: str) -> int | None:
+    """The year of a rank-history column (r2022 -> 2022), None for any other column."""
+    return int(column[1:]) if column.startswith("r") and column[1:].isdigit() else None
+
+
+def is_rank_column(column: str) -> bool:
+    return rank_year(column) is not None
 
 
 def rank_history(data: YearData, lang: str = "en") -> pd.DataFrame:
@@ -124,16 +157,24 @@ def rank_history(data: YearData, lang: str = "en") -> pd.DataFrame:
     wide = rh.pivot(index="city_id", columns="year", values="rank")
     years = sorted(wide.columns)
     start = data.year - 2
-    wide.columns = [f"r{y}" for y in years]
+    wide.columns = [rank_column(y) for y in years]
     wide = wide.reset_index()
-    wide[f"change_{start}_{data.year}"] = wide.get(f"r{start}") - wide[f"r{data.year}"]
-    wide = _with_city_and_country(wide, data, lang).sort_values(f"r{data.year}", kind="stable")
-    return wide[["city"] + [f"r{y}" for y in years] + [f"change_{start}_{data.year}", "country", "city_id"]].reset_index(drop=True)
+    change = f"change_{start}_{data.year}"
+    wide[change] = wide.get(rank_column(start)) - wide[rank_column(data.year)]
+    wide = _with_city_and_country(wide, data, lang).sort_values(
+        rank_column(data.year), kind="stable"
+    )
+    columns = ["city", *(rank_column(y) for y in years), change, "country", "city_id"]
+    return wide[columns].reset_index(drop=True)
 
 
 def partnership_countries(data: YearData) -> list[str]:
     """Countries with a city-partnership table, in the order the data lists them."""
-    return list(dict.fromkeys(data["city_partnerships"]["country_id"])) if data.has("city_partnerships") else []
+    return (
+        list(dict.fromkeys(data["city_partnerships"]["country_id"]))
+        if data.has("city_partnerships")
+        else []
+    )
 
 
 def city_partnerships(data: YearData, country: str, lang: str = "en") -> pd.DataFrame:
@@ -149,7 +190,11 @@ def city_partnerships(data: YearData, country: str, lang: str = "en") -> pd.Data
 
 def partnership_cities(data: YearData) -> list[str]:
     """Cities with an institution-partnership table."""
-    return list(dict.fromkeys(data["institution_partnerships"]["city_id"])) if data.has("institution_partnerships") else []
+    return (
+        list(dict.fromkeys(data["institution_partnerships"]["city_id"]))
+        if data.has("institution_partnerships")
+        else []
+    )
 
 
 def institution_partnerships(data: YearData, city: str, lang: str = "en") -> pd.DataFrame:
@@ -157,7 +202,10 @@ def institution_partnerships(data: YearData, city: str, lang: str = "en") -> pd.
     ip = data["institution_partnerships"]
     df = _with_city_and_country(ip[ip["city_id"] == city], data, lang)
     names = _names(data, "institutions", "institution_id", lang)
-    df["institution1"], df["institution2"] = df["institution1_id"].map(names), df["institution2_id"].map(names)
+    df["institution1"], df["institution2"] = (
+        df["institution1_id"].map(names),
+        df["institution2_id"].map(names),
+    )
     df = _ranked(df, "bcs").head(TOP["institution-partnerships"])
     return df[CONTRACT["institution-partnerships"] + ["institution1_id", "institution2_id"]]
 
@@ -178,20 +226,25 @@ def all_tables(data: YearData, lang: str = "en") -> dict[str, pd.DataFrame]:
     if data.has("rank_history"):
         out["rank-history"] = rank_history(data, lang=lang).drop(columns=["country", "city_id"])
     for country in partnership_countries(data):
-        out[f"partnerships-{country_slug(data, country)}"] = city_partnerships(data, country, lang=lang)[CONTRACT["partnerships"]]
+        out[f"partnerships-{country_slug(data, country)}"] = city_partnerships(
+            data, country, lang=lang
+        )[CONTRACT["partnerships"]]
     for city in partnership_cities(data):
-        out[f"institution-partnerships-{city}"] = institution_partnerships(data, city, lang=lang)[CONTRACT["institution-partnerships"]]
+        out[f"institution-partnerships-{city}"] = institution_partnerships(data, city, lang=lang)[
+            CONTRACT["institution-partnerships"]
+        ]
     return out
 
 
 def to_csv_text(table: pd.DataFrame) -> str:
-    """The CSV form of a table: UTF-8, header row, numbers rounded to 2 decimals, '\\n' line ends."""
+    """The CSV form of a table: UTF-8, header row, numbers rounded to 2 decimals, '\\n' line
+    ends."""
     return table.to_csv(index=False, float_format="%.2f", lineterminator="\n")
 
 
 def write_tables(data: YearData, out_dir: Path) -> list[Path]:
-    """Write every table as CSV. All files are written to a temporary folder first and then moved into
-    place, so a failure never leaves a half-written set."""
+    """Write every table as CSV. All files are written to a temporary folder first and then moved
+    into place, so a failure never leaves a half-written set."""
     out_dir = Path(out_dir)
     texts = {f"{stem}.csv": to_csv_text(t) for stem, t in all_tables(data).items()}
     out_dir.mkdir(parents=True, exist_ok=True)

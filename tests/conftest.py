@@ -11,10 +11,14 @@ from hypothesis import HealthCheck, settings
 
 from analysis.paths import DATA, REPO
 
-# Property tests: `ci` (the default, for make test) and `thorough` (make test-thorough: ten times the
-# examples). Select with HYPOTHESIS_PROFILE.
-settings.register_profile("ci", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("thorough", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Property tests: `ci` (the default, for make test) and `thorough` (make test-thorough: ten times
+# the examples). Select with HYPOTHESIS_PROFILE.
+settings.register_profile(
+    "ci", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "thorough", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
@@ -27,20 +31,25 @@ def data_copy(tmp_path) -> Path:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    """python -m analysis ... in a separate process, as a user runs it (for the few end-to-end tests
-    where a new process proves something: exit status of the interpreter, output to a pipe)."""
-    return subprocess.run([sys.executable, "-m", "analysis", *args], cwd=REPO, capture_output=True, text=True)
+    """python -m analysis ... in a separate process, as a user runs it (for the few end-to-end
+    tests where a new process proves something: exit status of the interpreter, output to a
+    pipe)."""
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", *args], cwd=REPO, capture_output=True, text=True
+    )
 
 
 def call_cli(*args: str) -> subprocess.CompletedProcess:
-    """The same command line, run in this process (analysis.cli.main): the same parser, commands and
-    messages, without paying ~0.8 s for a new interpreter and its imports."""
+    """The same command line, run in this process (analysis.cli.main): the same parser, commands
+    and messages, without paying ~0.8 s for a new interpreter and its imports."""
     from analysis.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), contextlib.chdir(REPO):
         code = main([str(a) for a in args])
-    return subprocess.CompletedProcess(["python", "-m", "analysis", *args], code, out.getvalue(), err.getvalue())
+    return subprocess.CompletedProcess(
+        ["python", "-m", "analysis", *args], code, out.getvalue(), err.getvalue()
+    )
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ def by_id(figures):
 
 def test_every_printed_table_cell_of_both_editions_is_in_the_audit(figures):
     cells = 0
-    for edition, folder in (("en", DATA / "published/2022"), ("zh", DATA / "published/2022/zh")):
+    for folder in (DATA / "published/2022", DATA / "published/2022/zh"):
         for path in folder.glob("*.csv"):
             if path.stem in ("text-figures", "errata"):
                 continue
@@ -39,10 +39,17 @@ def test_every_printed_table_cell_of_both_editions_is_in_the_audit(figures):
 
 def test_the_known_errata_and_only_those(figures):
     errata = sorted(f.id for f in figures if f.status == "erratum")
-    assert errata == sorted([
-        "en:leading-cities:1:location_share_pct", "en:leading-cities:2:location_share_pct",
-        "zh:leading-cities:1:location_share_pct", "zh:leading-cities:2:location_share_pct",
-        "zh:risers-earth-environmental-sciences:15:city", "beijing-adj-pct", "zh-beijing-adj-pct"])
+    assert errata == sorted(
+        [
+            "en:leading-cities:1:location_share_pct",
+            "en:leading-cities:2:location_share_pct",
+            "zh:leading-cities:1:location_share_pct",
+            "zh:leading-cities:2:location_share_pct",
+            "zh:risers-earth-environmental-sciences:15:city",
+            "beijing-adj-pct",
+            "zh-beijing-adj-pct",
+        ]
+    )
     assert audit.unexplained(figures) == []
 
 
@@ -56,8 +63,13 @@ def test_rounding_in_the_last_digit_is_reproduced_not_an_erratum(figures):
 
 def test_statuses_of_inputs_and_unknowns(figures):
     f = by_id(figures)
-    assert f["en:leading-cities:9:location_share_pct"].status == "input"  # Tokyo: Japan's Share unknown
-    assert f["ny-adj-fall"].status == "not_checkable" and "not printed" in f["ny-adj-fall"].explanation
+    assert (
+        f["en:leading-cities:9:location_share_pct"].status == "input"
+    )  # Tokyo: Japan's Share unknown
+    assert (
+        f["ny-adj-fall"].status == "not_checkable"
+        and "not printed" in f["ny-adj-fall"].explanation
+    )
     assert f["zh:rank-history:beijing:city"].status == "input"
     assert f["cn-top10-prev"].status == "reproduced"
 
@@ -104,7 +116,9 @@ def test_the_cli_scorecard_and_json(cli):
     assert result.returncode == 0, result.stderr
     card = json.loads(result.stdout)
     assert set(card) == {"year", "figures", "reproduced", "input", "not_checkable", "errata"}
-    assert card["figures"] == card["reproduced"] + card["input"] + card["not_checkable"] + len(card["errata"])
+    assert card["figures"] == card["reproduced"] + card["input"] + card["not_checkable"] + len(
+        card["errata"]
+    )
     assert all(e["explanation"] for e in card["errata"])
     text = cli("audit", "--year", "2022")
     assert text.returncode == 0 and "errata         7" in text.stdout
@@ -118,9 +132,59 @@ def test_the_readme_quotes_the_current_audit(figures):
 
     text = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
     card = audit.scorecard(2022, figures)
-    numbers = re.search(r"checks ([\d,]+) printed figures .*?: ([\d,]+) reproduced, ([\d,]+) inputs, ([\d,]+) not checkable"
-                        r".*?and ([\d,]+) errata \(([\d,]+) distinct", text)
+    numbers = re.search(
+        r"checks ([\d,]+) printed figures .*?: ([\d,]+) reproduced, ([\d,]+) inputs, "
+        r"([\d,]+) not checkable"
+        r".*?and ([\d,]+) errata \(([\d,]+) distinct",
+        text,
+    )
     assert numbers, "README no longer quotes the audit"
     quoted = [int(n.replace(",", "")) for n in numbers.groups()]
     distinct = len({e["id"].split(":", 1)[-1].removeprefix("zh-") for e in card["errata"]})
-    assert quoted == [card["figures"], card["reproduced"], card["input"], card["not_checkable"], len(card["errata"]), distinct]
+    assert quoted == [
+        card["figures"],
+        card["reproduced"],
+        card["input"],
+        card["not_checkable"],
+        len(card["errata"]),
+        distinct,
+    ]
+
+
+def documented_rules() -> dict[str, str]:
+    """kind -> example, from the rule table of data/published/README.md."""
+    import re
+
+    text = (DATA / "published" / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z0-9_]+)[^`]*` \| .*? \| `([^`]+)` \(", text, flags=re.M)
+    return dict(rows)
+
+
+def test_every_rule_is_documented_once_with_an_example():
+    documented = documented_rules()
+    assert sorted(documented) == sorted(audit.RULES)
+    assert all(example.split(":")[0] == kind for kind, example in documented.items())
+
+
+@pytest.mark.parametrize("kind", sorted(audit.RULES))
+def test_each_documented_rule_example_agrees_with_its_ledger_row(kind, figures):
+    """The example is evaluated, and the ledger row that uses it is classified as documented."""
+    import csv
+
+    example = documented_rules()[kind]
+    rows = [
+        r
+        for r in csv.DictReader((DATA / "published/2022/text-figures.csv").open(encoding="utf-8"))
+        if r["rule"] == example
+    ]
+    assert rows, f"no ledger row uses the documented example {example!r}"
+    status, lo, hi, _ = audit.evaluate_rule(audit._Recomputed(audit.load_year(2022)), example)
+    assert status in ("reproduced", "input", "not_checkable")
+    if lo is not None:
+        assert audit.consistent(float(rows[0]["value"]), int(rows[0]["decimals"]), lo, hi)
+    assert by_id(figures)[rows[0]["id"]].status == status
+
+
+def test_an_unknown_rule_names_the_rules():
+    with pytest.raises(ValueError, match="unknown audit rule 'sharez:x'.*count, example_share"):
+        audit.evaluate_rule(None, "sharez:x")

@@ -32,7 +32,9 @@ def open_offline(browser, path: Path):
     page = context.new_page()
     errors, requests = [], []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
+    page.on(
+        "console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None
+    )
 
     def route(r):
         if r.request.url.startswith("file://"):
@@ -56,22 +58,26 @@ LAPTOP, PHONE = 1280, 390
 
 
 def layout_problems(page) -> list[str]:
-    """What a reader would see wrong at the current width: code shown, a page that scrolls sideways,
-    a chart wider than its column, text cut short with an ellipsis."""
+    """What a reader would see wrong at the current width: code shown, a page that scrolls
+    sideways, a chart wider than its column, text cut short with an ellipsis."""
     return page.evaluate("""() => {
         const out = [];
         document.querySelectorAll('.cell_input').forEach(e => {
-            if (!e.closest('details:not([open])') && e.checkVisibility()) out.push('visible code input');
+            if (!e.closest('details:not([open])') && e.checkVisibility())
+            out.push('visible code input');
         });
         const width = window.innerWidth;
-        if (document.documentElement.scrollWidth > width) out.push('page scrolls sideways: ' + document.documentElement.scrollWidth + ' > ' + width);
+        if (document.documentElement.scrollWidth > width) out.push('page scrolls sideways: ' +
+        document.documentElement.scrollWidth + ' > ' + width);
         document.querySelectorAll('figure.sc-chart svg').forEach(svg => {
             const column = svg.closest('figure').parentElement.getBoundingClientRect().width;
             const w = svg.getBoundingClientRect().width;
-            if (w > column + 1) out.push('chart wider than its column: ' + Math.round(w) + ' > ' + Math.round(column));
+            if (w > column + 1) out.push('chart wider than its column: ' + Math.round(w) + ' > ' +
+            Math.round(column));
         });
         document.querySelectorAll('figure.sc-chart svg text').forEach(t => {
-            if (t.textContent.includes('\u2026')) out.push('truncated chart text: ' + t.textContent);
+            if (t.textContent.includes('\u2026')) out.push('truncated chart text: ' +
+            t.textContent);
         });
         return out;
     }""")
@@ -105,16 +111,29 @@ def test_page_works_offline_and_reads_well_on_a_laptop_and_a_phone(browser, path
 
 
 def test_printed_inputs_are_drawn_lighter_than_recomputed_values(browser):
-    """The sentence says the printed percentages are the lighter bars: so they must be, in both editions."""
+    """The sentence says the printed percentages are the lighter bars: so they must be, in both
+    editions."""
     for path in (p for p in PAGES if p.name.startswith("01-01-leading")):
         context, page, _, _ = open_offline(browser, path)
         try:
             chart = page.locator("figure.sc-chart").nth(1)
             chart.locator("svg").first.wait_for(state="attached")
-            opacities = chart.evaluate("""f => [...f.querySelectorAll('path[role="graphics-symbol"]')]
-                .map(e => [e.getAttribute('aria-label') || '', parseFloat(e.getAttribute('fill-opacity') ?? e.getAttribute('opacity') ?? '1')])""")
-            printed = [o for label, o in opacities if "(country Share unknown)" in label or "国家贡献份额未知" in label]
-            recomputed = [o for label, o in opacities if label and not ("(country Share unknown)" in label or "国家贡献份额未知" in label)]
+            opacities = chart.evaluate("""f =>
+            [...f.querySelectorAll('path[role="graphics-symbol"]')]
+                .map(e => [e.getAttribute('aria-label') || '',
+                parseFloat(e.getAttribute('fill-opacity') ?? e.getAttribute('opacity') ??
+                '1')])""")
+            printed = [
+                o
+                for label, o in opacities
+                if "(country Share unknown)" in label or "国家贡献份额未知" in label
+            ]
+            recomputed = [
+                o
+                for label, o in opacities
+                if label
+                and not ("(country Share unknown)" in label or "国家贡献份额未知" in label)
+            ]
             assert len(printed) == 4 and len(recomputed) == 16, path
             assert max(printed) < min(recomputed), (path, printed, recomputed)
         finally:
@@ -143,13 +162,16 @@ def test_every_page_links_to_its_other_edition():
 
 
 def test_chinese_charts_have_a_cjk_font(browser):
-    """Without a CJK font the labels draw as boxes; the font must be there and chosen by the chart."""
+    """Without a CJK font the labels draw as boxes; the font must be there and chosen by the
+    chart."""
     path = next(p for p in PAGES if "2022-zh" in p.parts and "partnerships-china" in p.name)
     context, page, _, _ = open_offline(browser, path)
     try:
         page.locator("figure.sc-chart svg").first.wait_for(state="attached")
         assert page.evaluate("document.fonts.check('12px \"Noto Sans CJK SC\"', '北京')")
         label = page.locator("figure.sc-chart svg text", has_text="北京").first
-        assert "Noto Sans CJK SC" in label.evaluate("e => getComputedStyle(e).fontFamily + (e.getAttribute('font-family') || '')")
+        assert "Noto Sans CJK SC" in label.evaluate(
+            "e => getComputedStyle(e).fontFamily + (e.getAttribute('font-family') || '')"
+        )
     finally:
         context.close()

@@ -3,13 +3,22 @@ without a traceback and without touching earlier output."""
 
 import pytest
 
+EXPECTED = {
+    "leading-cities.csv",
+    "risers-overall.csv",
+    "risers-earth-environmental-sciences.csv",
+    "risers-biological-sciences.csv",
+    "rank-history.csv",
+    "partnerships-china.csv",
+    "partnerships-usa.csv",
+    "institution-partnerships-beijing.csv",
+}
 
-EXPECTED = {"leading-cities.csv", "risers-overall.csv", "risers-earth-environmental-sciences.csv",
-            "risers-biological-sciences.csv", "rank-history.csv", "partnerships-china.csv", "partnerships-usa.csv",
-            "institution-partnerships-beijing.csv"}
 
-
-@pytest.mark.parametrize("command", ["validate", "tables", "run", "book", "audit", "simulate", "bench", "ingest", "build"])
+@pytest.mark.parametrize(
+    "command",
+    ["validate", "tables", "run", "book", "audit", "simulate", "bench", "ingest", "build"],
+)
 def test_every_command_has_help(cli, command):
     result = cli(command, "--help")
     assert result.returncode == 0 and "usage:" in result.stdout
@@ -38,9 +47,14 @@ def test_tables_is_byte_identical_between_runs(cli, tmp_path):
 
 def test_tables_refuses_bad_data_and_leaves_earlier_output(cli, tmp_path, data_copy):
     out = tmp_path / "out"
-    assert cli("tables", "--year", "2022", "--out", str(out), "--data", str(data_copy)).returncode == 0
+    assert (
+        cli("tables", "--year", "2022", "--out", str(out), "--data", str(data_copy)).returncode
+        == 0
+    )
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    (data_copy / "2022" / "city_share.csv").write_text("subject_id,city_id,share,count\noverall,beijing,many,1\n")
+    (data_copy / "2022" / "city_share.csv").write_text(
+        "subject_id,city_id,share,count\noverall,beijing,many,1\n"
+    )
     result = cli("tables", "--year", "2022", "--out", str(out), "--data", str(data_copy))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "row 1 (line 2), column 'share': must be a number; found 'many'" in result.stderr
@@ -50,12 +64,21 @@ def test_tables_refuses_bad_data_and_leaves_earlier_output(cli, tmp_path, data_c
 @pytest.mark.parametrize("year", ["22", "2022; import os", "twenty"])
 def test_a_bad_year_is_refused_by_the_parser(cli, year):
     result = cli("tables", "--year", year, "--out", "/tmp/never")
-    assert result.returncode == 2 and "needs a year: four digits" in result.stderr and "Traceback" not in result.stderr
+    assert (
+        result.returncode == 2
+        and "needs a year: four digits" in result.stderr
+        and "Traceback" not in result.stderr
+    )
 
 
 def test_tables_never_reads_the_published_figures(cli, tmp_path, data_copy):
     assert not (data_copy / "published").exists()
-    assert cli("tables", "--year", "2022", "--out", str(tmp_path), "--data", str(data_copy)).returncode == 0
+    assert (
+        cli(
+            "tables", "--year", "2022", "--out", str(tmp_path), "--data", str(data_copy)
+        ).returncode
+        == 0
+    )
 
 
 def test_a_closed_pipe_ends_quietly():
@@ -64,6 +87,11 @@ def test_a_closed_pipe_ends_quietly():
 
     from analysis.paths import REPO
 
-    result = subprocess.run(f"{sys.executable} -m analysis audit --year 2022 | head -1", shell=True, cwd=REPO,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        f"{sys.executable} -m analysis audit --year 2022 | head -1",
+        shell=True,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
     assert result.stdout.startswith("audit 2022") and result.stderr == ""

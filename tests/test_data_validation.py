@@ -20,7 +20,12 @@ def problems_of(data_dir, year=2022):
 
 def test_the_published_data_is_valid():
     data = load_year(2022)
-    assert set(data.tables) >= {"city_share", "adjusted_share", "rank_history", "city_partnerships"}
+    assert set(data.tables) >= {
+        "city_share",
+        "adjusted_share",
+        "rank_history",
+        "city_partnerships",
+    }
 
 
 def test_a_missing_required_file_is_named(data_copy):
@@ -36,35 +41,52 @@ def test_a_missing_column_is_named(data_copy):
 
 
 def test_a_non_numeric_share_names_row_column_and_value(data_copy):
-    edit_csv(data_copy / "2022" / "city_share.csv", lambda df: df.assign(share=df["share"].where(df.index != 4, "lots")))
+    edit_csv(
+        data_copy / "2022" / "city_share.csv",
+        lambda df: df.assign(share=df["share"].where(df.index != 4, "lots")),
+    )
     (p,) = problems_of(data_copy)
-    assert (p.row, p.column) == (5, "share") and "must be a number" in p.rule and "'lots'" in p.rule
+    assert (
+        (p.row, p.column) == (5, "share") and "must be a number" in p.rule and "'lots'" in p.rule
+    )
     assert "city_share.csv, row 5 (line 6), column 'share': must be a number" in str(p)
 
 
 def test_a_negative_share_breaks_the_minimum(data_copy):
-    edit_csv(data_copy / "2022" / "adjusted_share.csv",
-             lambda df: df.assign(adjusted_share=df["adjusted_share"].where(df.index != 0, "-3.5")))
+    edit_csv(
+        data_copy / "2022" / "adjusted_share.csv",
+        lambda df: df.assign(adjusted_share=df["adjusted_share"].where(df.index != 0, "-3.5")),
+    )
     (p,) = problems_of(data_copy)
     assert (p.row, p.column) == (1, "adjusted_share") and p.rule.startswith("must be >= 0")
 
 
 def test_a_duplicate_city_is_reported_on_both_rows(data_copy):
-    edit_csv(data_copy / "2022" / "city_share.csv", lambda df: pd.concat([df, df.iloc[[2]]], ignore_index=True))
+    edit_csv(
+        data_copy / "2022" / "city_share.csv",
+        lambda df: pd.concat([df, df.iloc[[2]]], ignore_index=True),
+    )
     problems = problems_of(data_copy)
-    assert {p.row for p in problems} == {3, 21} and all(p.rule.startswith("duplicate key") for p in problems)
+    assert {p.row for p in problems} == {3, 21} and all(
+        p.rule.startswith("duplicate key") for p in problems
+    )
 
 
 def test_an_unknown_city_id_is_reported(data_copy):
-    edit_csv(data_copy / "2022" / "rank_history.csv", lambda df: df.assign(city_id=df["city_id"].replace("wuhan", "atlantis")))
+    edit_csv(
+        data_copy / "2022" / "rank_history.csv",
+        lambda df: df.assign(city_id=df["city_id"].replace("wuhan", "atlantis")),
+    )
     problems = problems_of(data_copy)
     assert len(problems) == 8  # one per year of Wuhan's rank history
     assert all(p.column == "city_id" and "unknown id 'atlantis'" in p.rule for p in problems)
 
 
 def test_an_unknown_subject_is_reported(data_copy):
-    edit_csv(data_copy / "2022" / "adjusted_share.csv",
-             lambda df: df.assign(subject_id=df["subject_id"].where(df.index != 7, "alchemy")))
+    edit_csv(
+        data_copy / "2022" / "adjusted_share.csv",
+        lambda df: df.assign(subject_id=df["subject_id"].where(df.index != 7, "alchemy")),
+    )
     (p,) = problems_of(data_copy)
     assert (p.row, p.column) == (8, "subject_id") and "unknown id 'alchemy'" in p.rule
 
@@ -83,17 +105,27 @@ def test_wrong_encoding_is_reported(data_copy):
 
 
 def test_a_pair_listed_twice_in_either_order_is_reported(data_copy):
-    edit_csv(data_copy / "2022" / "city_partnerships.csv",
-             lambda df: pd.concat([df, df.iloc[[0]].assign(city1_id="beijing", city2_id="shanghai")], ignore_index=True))
+    edit_csv(
+        data_copy / "2022" / "city_partnerships.csv",
+        lambda df: pd.concat(
+            [df, df.iloc[[0]].assign(city1_id="beijing", city2_id="shanghai")], ignore_index=True
+        ),
+    )
     (p,) = problems_of(data_copy)
     assert p.row == 21 and "duplicate pair" in p.rule
 
 
 def test_two_cities_cannot_share_a_rank_in_one_year(data_copy):
-    edit_csv(data_copy / "2022" / "rank_history.csv",
-             lambda df: df.assign(rank=df["rank"].where(~((df["city_id"] == "wuhan") & (df["year"] == "2022")), "9")))
+    edit_csv(
+        data_copy / "2022" / "rank_history.csv",
+        lambda df: df.assign(
+            rank=df["rank"].where(~((df["city_id"] == "wuhan") & (df["year"] == "2022")), "9")
+        ),
+    )
     problems = problems_of(data_copy)
-    assert {p.column for p in problems} == {"rank"} and all("rank 9 in 2022" in p.rule for p in problems)
+    assert {p.column for p in problems} == {"rank"} and all(
+        "rank 9 in 2022" in p.rule for p in problems
+    )
 
 
 def test_every_problem_is_reported_at_once(data_copy):
@@ -115,7 +147,10 @@ def test_a_missing_year_folder_is_named(data_copy):
 
 
 def test_the_cli_reports_without_a_traceback(data_copy, cli_process):
-    edit_csv(data_copy / "2022" / "city_share.csv", lambda df: df.assign(share=df["share"].where(df.index != 1, "-1")))
+    edit_csv(
+        data_copy / "2022" / "city_share.csv",
+        lambda df: df.assign(share=df["share"].where(df.index != 1, "-1")),
+    )
     result = cli_process("validate", "--year", "2022", "--data", str(data_copy))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr

@@ -7,7 +7,9 @@ from analysis.paths import REPO
 
 
 def pins_of(lines):
-    return dict(re.match(r"^([A-Za-z0-9_.\-]+)==(\S+)$", line).groups() for line in lines if "==" in line)
+    return dict(
+        re.match(r"^([A-Za-z0-9_.\-]+)==(\S+)$", line).groups() for line in lines if "==" in line
+    )
 
 
 def pyproject_pins():
@@ -16,13 +18,21 @@ def pyproject_pins():
 
 
 def test_environment_yml_has_the_pyproject_pins():
-    yml = [line.strip().lstrip("- ").strip() for line in (REPO / "environment.yml").read_text().splitlines()]
+    yml = [
+        line.strip().lstrip("- ").strip()
+        for line in (REPO / "environment.yml").read_text().splitlines()
+    ]
     assert pins_of(yml) == pyproject_pins()
 
 
 def test_the_lock_file_agrees_with_pyproject():
-    norm = lambda name: name.lower().replace("_", "-")
-    lock = {norm(k): v for k, v in pins_of((REPO / "requirements.lock").read_text().splitlines()).items()}
+    def norm(name):
+        return name.lower().replace("_", "-")
+
+    lock = {
+        norm(k): v
+        for k, v in pins_of((REPO / "requirements.lock").read_text().splitlines()).items()
+    }
     for name, version in pyproject_pins().items():
         assert lock.get(norm(name)) == version, name
 

@@ -10,9 +10,36 @@ from analysis import load_year, tables
 
 FACTOR = 1.0312
 HEADERS = [
-    ["Position", "City", "Country/territory", "Share 2021", "Share 2022", "Count 2022", "Change in Adjusted Share 2021–2022*"],
-    ["Rank", "City/Metro", "Country", "Share 2021", "Share 2022", "Count 2022", "Change Adjusted in Share 2021-2022", "Notes"],
-    ["position", "Name", "Country/Territory", "Share  2021", "Share 2022", "Count 2022", "change in adjusted share 2021 — 2022 (%)", "Lat", "Lon"],
+    [
+        "Position",
+        "City",
+        "Country/territory",
+        "Share 2021",
+        "Share 2022",
+        "Count 2022",
+        "Change in Adjusted Share 2021–2022*",
+    ],
+    [
+        "Rank",
+        "City/Metro",
+        "Country",
+        "Share 2021",
+        "Share 2022",
+        "Count 2022",
+        "Change Adjusted in Share 2021-2022",
+        "Notes",
+    ],
+    [
+        "position",
+        "Name",
+        "Country/Territory",
+        "Share  2021",
+        "Share 2022",
+        "Count 2022",
+        "change in adjusted share 2021 — 2022 (%)",
+        "Lat",
+        "Lon",
+    ],
 ]
 
 
@@ -23,8 +50,18 @@ def make_export(path, header=HEADERS[0], factor=FACTOR, spoil=None, encoding="ut
     for _, r in risers.iterrows():
         prev = round(r["adjusted_share_prev"] / factor, 2)
         pct = (r["adjusted_share"] - prev * factor) / (prev * factor) * 100
-        rows.append([r["rank"], r["city"], r["country"], f"{prev:.2f}", f"{r['adjusted_share']:.2f}",
-                     int(r["adjusted_share"] * 2) + 10, f"{pct:.2f}%"] + ["x"] * (len(header) - 7))
+        rows.append(
+            [
+                r["rank"],
+                r["city"],
+                r["country"],
+                f"{prev:.2f}",
+                f"{r['adjusted_share']:.2f}",
+                int(r["adjusted_share"] * 2) + 10,
+                f"{pct:.2f}%",
+            ]
+            + ["x"] * (len(header) - 7)
+        )
     if spoil:
         spoil(rows)
     with open(path, "w", newline="", encoding=encoding) as fh:
@@ -43,12 +80,21 @@ def test_the_factor_is_inferred_whatever_the_header_spelling(cli, tmp_path, head
     lo, hi = out["factor_interval"]
     assert lo <= FACTOR <= hi and hi - lo < 1e-4
     assert lo <= out["factor"] <= hi and out["rows"] == 20 and out["misfits"] == []
-    assert set(out) == {"year", "subject", "rows", "factor", "factor_interval", "misfits", "unconstraining_rows"}
+    assert set(out) == {
+        "year",
+        "subject",
+        "rows",
+        "factor",
+        "factor_interval",
+        "misfits",
+        "unconstraining_rows",
+    }
 
 
 def test_a_row_that_fits_no_common_factor_is_reported(cli, tmp_path):
     def spoil(rows):
         rows[4][6] = "45.00%"  # Xi'an: printed 38.18%
+
     export = make_export(tmp_path / "export.csv", spoil=spoil)
     out = json.loads(cli("ingest", str(export), "--year", "2022", "--json").stdout)
     assert [m["name"] for m in out["misfits"]] == ["Xi’an"]
@@ -69,35 +115,87 @@ def test_write_makes_valid_inputs_with_adjusted_shares(cli, tmp_path):
 
 def test_a_failed_write_leaves_the_folder_as_it_was(cli, tmp_path):
     target = tmp_path / "data"
-    assert cli("ingest", str(make_export(tmp_path / "good.csv")), "--year", "2022", "--write", str(target)).returncode == 0
+    assert (
+        cli(
+            "ingest",
+            str(make_export(tmp_path / "good.csv")),
+            "--year",
+            "2022",
+            "--write",
+            str(target),
+        ).returncode
+        == 0
+    )
     before = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
 
     def spoil(rows):
         rows[0][5] = "3"  # a Count far below the Share
+
     bad = make_export(tmp_path / "bad.csv", spoil=spoil)
     result = cli("ingest", str(bad), "--year", "2022", "--write", str(target))
-    assert result.returncode == 1 and "cannot exceed the Count" in result.stderr and "Traceback" not in result.stderr
+    assert (
+        result.returncode == 1
+        and "cannot exceed the Count" in result.stderr
+        and "Traceback" not in result.stderr
+    )
     assert {p: p.read_bytes() for p in target.rglob("*") if p.is_file()} == before
 
 
 def spoil_cell(row, column, value):
     def spoil(rows):
         rows[row][column] = value
+
     return spoil
 
 
 EXPORT_FAULTS = {
-    "missing Share column": (dict(header=["Position", "City", "Country", "Share 2022", "Count 2022", "Change in Adjusted Share 2021–2022", "x"]),
-                             "two Share columns are required"),
-    "missing change column": (dict(header=["Position", "City", "Country", "Share 2021", "Share 2022", "Count 2022", "Growth"]),
-                              "Change in Adjusted Share"),
+    "missing Share column": (
+        dict(
+            header=[
+                "Position",
+                "City",
+                "Country",
+                "Share 2022",
+                "Count 2022",
+                "Change in Adjusted Share 2021–2022",
+                "x",
+            ]
+        ),
+        "two Share columns are required",
+    ),
+    "missing change column": (
+        dict(
+            header=[
+                "Position",
+                "City",
+                "Country",
+                "Share 2021",
+                "Share 2022",
+                "Count 2022",
+                "Growth",
+            ]
+        ),
+        "Change in Adjusted Share",
+    ),
     "text in a Share": (dict(spoil=spoil_cell(2, 4, "lots")), "must be a number; found 'lots'"),
     "negative Share": (dict(spoil=spoil_cell(2, 3, "-4.00")), "must be >= 0"),
     "empty name": (dict(spoil=spoil_cell(2, 1, "")), "a value is required"),
     "duplicated city": (dict(spoil=spoil_cell(3, 1, "Beijing")), "duplicate name 'Beijing'"),
     "wrong encoding": (dict(encoding="utf-16"), "is not UTF-8"),
-    "years that disagree": (dict(header=["Position", "City", "Country", "Share 2021", "Share 2022", "Count 2022", "Change in Adjusted Share 2020–2021"]),
-                            "do not match the Share columns"),
+    "years that disagree": (
+        dict(
+            header=[
+                "Position",
+                "City",
+                "Country",
+                "Share 2021",
+                "Share 2022",
+                "Count 2022",
+                "Change in Adjusted Share 2020–2021",
+            ]
+        ),
+        "do not match the Share columns",
+    ),
 }
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from analysis import runner
 from analysis.book import TOC, toc_text
-from analysis.data import years_with_data
+from analysis.data import DataError, years_with_data
 from analysis.paths import GENERATED, REPO
 
 
@@ -18,30 +18,50 @@ def runs():
 
 def test_the_matrix_expands_to_one_run_per_table(runs):
     assert [r.name for r in runs] == [
-        "01-01-leading-cities", "02-02-rank-history", "03-03-risers-overall", "03-04-riser-mentions-chemistry",
-        "03-05-riser-mentions-physical-sciences", "03-06-risers-earth-environmental-sciences",
-        "03-07-risers-biological-sciences", "04-08-partnerships-china", "04-09-partnerships-usa",
-        "05-10-institutions-beijing", "06-11-audit"]
+        "01-01-leading-cities",
+        "02-02-rank-history",
+        "03-03-risers-overall",
+        "03-04-riser-mentions-chemistry",
+        "03-05-riser-mentions-physical-sciences",
+        "03-06-risers-earth-environmental-sciences",
+        "03-07-risers-biological-sciences",
+        "04-08-partnerships-china",
+        "04-09-partnerships-usa",
+        "05-10-institutions-beijing",
+        "06-11-audit",
+    ]
     assert runs[7].parameters == {"year": 2022, "country": "CN", "lang": "en"}
 
 
 def test_committed_notebooks_were_made_by_the_current_code_and_data(runs):
-    """Each executed notebook records the hash of its inputs; a stale one means `make book` was not run."""
+    """Each executed notebook records the hash of its inputs; a stale one means `make book` was
+    not run."""
     committed = sorted(p.stem for p in (GENERATED / "2022").glob("*.ipynb"))
     assert committed == [r.name for r in runs]
     for run in runs:
-        meta = json.loads((GENERATED / "2022" / f"{run.name}.ipynb").read_text())["metadata"][runner.METADATA_KEY]
-        assert meta["inputs_hash"] == run.inputs_hash, f"{run.name} is stale: run `make book` and commit"
+        meta = json.loads((GENERATED / "2022" / f"{run.name}.ipynb").read_text())["metadata"][
+            runner.METADATA_KEY
+        ]
+        assert meta["inputs_hash"] == run.inputs_hash, (
+            f"{run.name} is stale: run `make book` and commit"
+        )
     for run in runner.plan(2022, lang="zh") + runner.plan_common("zh") + runner.plan_common("en"):
         folder = runner.edition_folder(GENERATED, run.year, run.parameters["lang"])
-        meta = json.loads((folder / f"{run.name}.ipynb").read_text())["metadata"][runner.METADATA_KEY]
-        assert meta["inputs_hash"] == run.inputs_hash, f"{run.name} is stale: run `make book` and commit"
+        meta = json.loads((folder / f"{run.name}.ipynb").read_text())["metadata"][
+            runner.METADATA_KEY
+        ]
+        assert meta["inputs_hash"] == run.inputs_hash, (
+            f"{run.name} is stale: run `make book` and commit"
+        )
 
 
 def test_the_toc_lists_every_generated_notebook():
     matrix = runner.read_matrix()
-    editions = {(year, lang): sorted(runner.edition_folder(GENERATED, year, lang).glob("*.ipynb"))
-                for lang in matrix["languages"] for year in years_with_data() + [None]}
+    editions = {
+        (year, lang): sorted(runner.edition_folder(GENERATED, year, lang).glob("*.ipynb"))
+        for lang in matrix["languages"]
+        for year in years_with_data() + [None]
+    }
     assert all(editions.values())
     assert TOC.read_text() == toc_text(editions)
 
@@ -58,7 +78,10 @@ def test_the_chinese_edition_has_every_table_of_the_chinese_supplement():
     from analysis.paths import DATA
 
     printed = {p.stem for p in (DATA / "published/2022/zh").glob("*.csv")}
-    zh_pages = " ".join(p.read_text(encoding="utf-8") for p in runner.edition_folder(GENERATED, 2022, "zh").glob("*.ipynb"))
+    zh_pages = " ".join(
+        p.read_text(encoding="utf-8")
+        for p in runner.edition_folder(GENERATED, 2022, "zh").glob("*.ipynb")
+    )
     for stem in printed:
         assert f"{stem}-2022.csv" in zh_pages, stem
     assert "纽约都市圈" in zh_pages and "中国科学院化学研究所" in zh_pages
@@ -83,17 +106,26 @@ def test_a_notebook_runs_to_the_same_bytes_twice(runs, tmp_path):
 
 
 def test_a_reused_kernel_gives_the_bytes_of_a_fresh_one(runs, tmp_path):
-    """The runner executes notebook after notebook in one kernel per worker. A page that changes the
-    kernel's state (the methods page sets pandas' display precision; charts count their ids) must not
-    change the pages after it, and a failure must not leave a broken kernel behind."""
+    """The runner executes notebook after notebook in one kernel per worker. A page that changes
+    the kernel's state (the methods page sets pandas' display precision; charts count their ids)
+    must not change the pages after it, and a failure must not leave a broken kernel behind."""
     methods = runner.plan_common("en")[0]
     charts = runs[0]  # leading cities: two charts
     try:
         runner.execute(charts, tmp_path / "first.ipynb", reuse_kernel=True)
         runner.execute(methods, tmp_path / "methods.ipynb", reuse_kernel=True)
         with pytest.raises(runner.RunError):
-            runner.execute(runner.Run(2022, "risers", {"year": 2022, "subject": "no-such-subject", "lang": "en"}, "x", "X"),
-                           tmp_path / "x.ipynb", reuse_kernel=True)
+            runner.execute(
+                runner.Run(
+                    2022,
+                    "risers",
+                    {"year": 2022, "subject": "no-such-subject", "lang": "en"},
+                    "x",
+                    "X",
+                ),
+                tmp_path / "x.ipynb",
+                reuse_kernel=True,
+            )
         runner.execute(charts, tmp_path / "after-failure.ipynb", reuse_kernel=True)
         runner.execute(methods, tmp_path / "methods-again.ipynb", reuse_kernel=True)
         runner.execute(charts, tmp_path / "after-methods.ipynb", reuse_kernel=True)
@@ -108,10 +140,14 @@ def test_a_reused_kernel_gives_the_bytes_of_a_fresh_one(runs, tmp_path):
 
 
 def test_a_failing_notebook_names_the_notebook_and_cell(runs, tmp_path, monkeypatch):
-    broken = runner.Run(2022, "risers", {"year": 2022, "subject": "no-such-subject", "lang": "en"}, "x", "X")
+    broken = runner.Run(
+        2022, "risers", {"year": 2022, "subject": "no-such-subject", "lang": "en"}, "x", "X"
+    )
     with pytest.raises(runner.RunError) as info:
         runner.execute(broken, tmp_path / "x.ipynb")
-    assert "risers (2022, subject=no-such-subject)" in str(info.value) and "cell" in str(info.value)
+    assert "risers (2022, subject=no-such-subject)" in str(info.value) and "cell" in str(
+        info.value
+    )
 
 
 def test_a_failed_year_leaves_the_last_good_notebooks(tmp_path, monkeypatch, data_copy):
@@ -120,7 +156,7 @@ def test_a_failed_year_leaves_the_last_good_notebooks(tmp_path, monkeypatch, dat
     keep = out / "2022" / "01-01-leading-cities.ipynb"
     keep.write_text("the last good notebook")
     (data_copy / "2022" / "rank_history.csv").write_text("city_id,year,rank\nbeijing,2022,0\n")
-    with pytest.raises(Exception):
+    with pytest.raises(DataError):
         runner.run_year(2022, data_copy, out, log=lambda *_: None)
     assert keep.read_text() == "the last good notebook"
     assert sorted(p.name for p in out.iterdir()) == ["2022"]
@@ -149,14 +185,37 @@ def test_a_failed_book_build_keeps_the_last_good_html_and_is_not_forgotten(tmp_p
 
 
 def test_a_failure_in_one_edition_swaps_in_no_edition(runs, tmp_path):
-    """English and Chinese are staged together: if the Chinese run fails, the English folder (already
-    executed successfully) is not swapped in either."""
+    """English and Chinese are staged together: if the Chinese run fails, the English folder
+    (already executed successfully) is not swapped in either."""
     en, zh = tmp_path / "2022", tmp_path / "2022-zh"
     for folder in (en, zh):
         folder.mkdir()
         (folder / "marker").write_text("last good")
-    broken = runner.Run(2022, "risers", {"year": 2022, "subject": "no-such-subject", "lang": "zh"}, "x", "X")
+    broken = runner.Run(
+        2022, "risers", {"year": 2022, "subject": "no-such-subject", "lang": "zh"}, "x", "X"
+    )
     with pytest.raises(runner.RunError):
         runner.execute_editions([([runs[1]], en), ([broken], zh)], log=lambda *_: None)
-    assert (en / "marker").read_text() == "last good" and (zh / "marker").read_text() == "last good"
+    assert (en / "marker").read_text() == "last good" and (
+        zh / "marker"
+    ).read_text() == "last good"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2022", "2022-zh"]
+
+
+def test_a_template_run_outside_the_book_draws_with_altairs_own_renderer(monkeypatch):
+    """Opened in JupyterLab (or run by papermill outside the runner), a template's charts come out
+    from Altair's own renderer, which loads Vega itself and so draws in Jupyter; the book's offline
+    renderer, which relies on a script only the book's pages load, is switched on by the runner."""
+    from nbclient import NotebookClient
+
+    from analysis.charts import RENDERER_ENV
+
+    monkeypatch.delenv(RENDERER_ENV, raising=False)
+    nb = nbformat.read(REPO / "notebooks" / "leading-cities.ipynb", as_version=4)
+    NotebookClient(
+        nb, kernel_name="python3", resources={"metadata": {"path": str(REPO)}}
+    ).execute()
+    bundles = [o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    charts = [b["text/html"] for b in bundles if "altair-viz" in b.get("text/html", "")]
+    assert len(charts) == 2 and all("vega-embed" in html for html in charts)
+    assert not any("sc-chart" in b.get("text/html", "") for b in bundles)

@@ -19,12 +19,24 @@ def printed(name):
 
 
 def test_every_contract_table_is_produced(data):
-    assert sorted(tables.all_tables(data)) == sorted([
-        "leading-cities", "risers-overall", "risers-earth-environmental-sciences", "risers-biological-sciences",
-        "rank-history", "partnerships-china", "partnerships-usa", "institution-partnerships-beijing"])
+    assert sorted(tables.all_tables(data)) == sorted(
+        [
+            "leading-cities",
+            "risers-overall",
+            "risers-earth-environmental-sciences",
+            "risers-biological-sciences",
+            "rank-history",
+            "partnerships-china",
+            "partnerships-usa",
+            "institution-partnerships-beijing",
+        ]
+    )
 
 
-@pytest.mark.parametrize("name", sorted(p.stem for p in PUBLISHED.glob("*.csv") if p.stem not in ("text-figures", "errata")))
+@pytest.mark.parametrize(
+    "name",
+    sorted(p.stem for p in PUBLISHED.glob("*.csv") if p.stem not in ("text-figures", "errata")),
+)
 def test_names_order_and_columns_match_the_printed_table(data, name):
     ours = tables.to_csv_text(tables.all_tables(data)[name])
     ours = pd.read_csv(__import__("io").StringIO(ours), dtype=str, keep_default_na=False)
@@ -37,17 +49,20 @@ def test_names_order_and_columns_match_the_printed_table(data, name):
         assert list(ours["rank"]) == list(theirs["rank"])
 
 
-@pytest.mark.parametrize("name", sorted(p.stem for p in PUBLISHED.glob("*.csv") if p.stem not in ("text-figures", "errata")))
+@pytest.mark.parametrize(
+    "name",
+    sorted(p.stem for p in PUBLISHED.glob("*.csv") if p.stem not in ("text-figures", "errata")),
+)
 def test_every_number_is_within_a_cent_of_the_printed_one(data, name):
-    """Inputs are printed to 2 decimals (±0.005 each), so a derived sum or difference may differ from
-    the printed value in the last digit; a % change of a small base may differ a little more. The
-    audit states exactly which and why; here, nothing is off by more than that."""
+    """Inputs are printed to 2 decimals (±0.005 each), so a derived sum or difference may differ
+    from the printed value in the last digit; a % change of a small base may differ a little more.
+    The audit states exactly which and why; here, nothing is off by more than that."""
     ours = tables.all_tables(data)[name]
     theirs = printed(name)
     for column in theirs.columns:
         if not theirs[column].str.match(r"^-?[\d.]+$").all():
             continue
-        diff = (ours[column].astype(float).to_numpy() - theirs[column].astype(float).to_numpy())
+        diff = ours[column].astype(float).to_numpy() - theirs[column].astype(float).to_numpy()
         tolerance = 0.15 if column in ("change_pct", "location_share_pct") else 0.011
         assert abs(diff).max() <= tolerance, (name, column, diff)
 
@@ -69,8 +84,14 @@ def test_risers_are_ranked_by_recomputed_change(data):
 
 def test_ranks_follow_the_data_not_the_file_order(data):
     shuffled = data.tables["city_share"].iloc[::-1].reset_index(drop=True)
-    reversed_data = type(data)(data.year, data.data_dir, data.reference, {**data.tables, "city_share": shuffled})
-    assert list(tables.leading_cities(reversed_data)["city"][:3]) == ["Beijing", "New York MA", "Shanghai"]
+    reversed_data = type(data)(
+        data.year, data.data_dir, data.reference, {**data.tables, "city_share": shuffled}
+    )
+    assert list(tables.leading_cities(reversed_data)["city"][:3]) == [
+        "Beijing",
+        "New York MA",
+        "Shanghai",
+    ]
 
 
 def test_rank_change_is_rank_two_years_earlier_minus_rank_now(data):
@@ -86,8 +107,15 @@ def test_bilateral_score_is_the_sum_of_both_sides(data):
 
 
 def test_chinese_names_come_from_the_reference(data):
-    assert list(tables.leading_cities(data, lang="zh")["city"][:3]) == ["北京", "纽约都市圈", "上海"]
-    assert tables.institution_partnerships(data, "beijing", lang="zh").iloc[0]["institution1"] == "北京大学"
+    assert list(tables.leading_cities(data, lang="zh")["city"][:3]) == [
+        "北京",
+        "纽约都市圈",
+        "上海",
+    ]
+    assert (
+        tables.institution_partnerships(data, "beijing", lang="zh").iloc[0]["institution1"]
+        == "北京大学"
+    )
 
 
 def test_subjects_with_only_prose_get_no_invented_table(data):
