@@ -240,7 +240,7 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_simulate(args) -> int:
-    from analysis import build, simulate
+    from analysis import from_records, simulate
 
     world = simulate.make_world(args.seed)
     records = simulate.simulate(world, args.years, args.articles, args.seed)
@@ -251,7 +251,9 @@ def cmd_simulate(args) -> int:
             getattr(records, name).to_csv(
                 records_dir / f"{name}.csv", index=False, lineterminator="\n"
             )
-        build.write_data_folder(records, world, args.years[-1], data_dir, source=simulate.LABEL)
+        from_records.write_data_folder(
+            records, world, args.years[-1], data_dir, source=simulate.LABEL
+        )
         for folder in (records_dir, data_dir):
             (folder / "README.txt").write_text(
                 f"{simulate.LABEL}\nyears={args.years[0]}-{args.years[-1]} "
@@ -269,21 +271,27 @@ def cmd_simulate(args) -> int:
     return 0
 
 
-def cmd_build(args) -> int:
-    from analysis import build, metrics
+def cmd_from_records(args) -> int:
+    from analysis import from_records, metrics
 
     records = metrics.read_records(args.records)
-    reference = build.reference_of(records, args.data)
+    reference = from_records.reference_of(records, args.data)
     with staged(args.out, seed=True) as staging:
-        build.write_data_folder(
+        from_records.write_data_folder(
             records, reference, args.year, staging, source=f"computed from {shown(args.records)}"
         )
         load_year(args.year, staging)
     print(
-        f"{shown(args.out / str(args.year))}: data year {args.year} built from "
+        f"{shown(args.out / str(args.year))}: data year {args.year} computed from "
         f"{records.rows('articles'):,} articles"
     )
     return 0
+
+
+def cmd_build_alias(args) -> int:
+    # "build" also meant the HTML book and the _build/ folder: the command has its own name now.
+    print("note: `build` is now called `from-records`; the old name will go", file=sys.stderr)
+    return cmd_from_records(args)
 
 
 def cmd_bench(args) -> int:
@@ -464,23 +472,31 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=SEED, default=1)
     s.add_argument("--out", type=kind.output_folder, required=True)
 
-    d = command(
-        "build",
-        cmd_build,
-        "compute a data year from article records (articles, authorships, affiliations)",
-        "Read RECORDS/{articles,authorships,affiliations}.csv or .parquet, compute every metric "
-        "with the "
-        "DuckDB engine and write a data folder (reference/, <year>/) to --out.",
-    )
-    d.add_argument("records", type=kind.existing_folder)
-    d.add_argument(
-        "--year",
-        type=kind.year,
-        required=True,
-        help="the data year (earlier years in the records give adjusted Shares)",
-    )
-    d.add_argument("--out", type=kind.output_folder, required=True)
-    _add_data(d)
+    for name, func, text in (
+        (
+            "from-records",
+            cmd_from_records,
+            "compute a data year from article records (articles, authorships, affiliations)",
+        ),
+        ("build", cmd_build_alias, "old name of from-records"),
+    ):
+        d = command(
+            name,
+            func,
+            text,
+            "Read RECORDS/{articles,authorships,affiliations}.csv or .parquet, compute every "
+            "metric with the DuckDB engine and write a data folder (reference/, <year>/) to "
+            "--out.",
+        )
+        d.add_argument("records", type=kind.existing_folder)
+        d.add_argument(
+            "--year",
+            type=kind.year,
+            required=True,
+            help="the data year (earlier years in the records give adjusted Shares)",
+        )
+        d.add_argument("--out", type=kind.output_folder, required=True)
+        _add_data(d)
 
     b = command(
         "bench",

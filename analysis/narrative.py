@@ -36,11 +36,152 @@ def glue_facts(facts: dict) -> None:
         glue(key, _plain(value), display=False)
 
 
-def leading_facts(data: YearData, lang: str = "en", top: int = 10) -> dict:
-    lead = tables.leading_cities(data, lang=lang)
+# ---- sentences that must read right for any data: zero, one, many, ties -------------------------
+
+_EN_NUMBERS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+_ZH_NUMBERS = ["零", "一", "两", "三", "四", "五", "六", "七", "八", "九", "十"]
+
+
+def number_words(n: int, lang: str = "en") -> str:
+    """Small counts in words (as a publication writes them), larger ones in digits."""
+    words = _ZH_NUMBERS if lang == "zh" else _EN_NUMBERS
+    return words[n] if 0 <= n < len(words) else f"{n:,}"
+
+
+def _leaders(counts: pd.Series) -> list[str]:
+    """Every name that ties for the largest count (in the order of the table)."""
+    return [name for name, n in counts.items() if n == counts.max()]
+
+
+def country_majority_sentence(table: pd.DataFrame, top: int, lang: str = "en") -> str:
+    """How the first `top` rows of a ranked table divide between countries, ties named as ties."""
+    counts = table.head(top)["country"].value_counts(sort=False)
+    leaders, most = _leaders(counts), int(counts.max())
+    n = min(top, len(table))
+    if lang == "zh":
+        if len(counts) == 1:
+            return f"前{n}名全部位于{leaders[0]}。"
+        if len(leaders) == 1:
+            return f"前{n}名中有{most}个城市位于{leaders[0]}。"
+        return f"前{n}名中{join_names(leaders, lang)}各有{most}个城市。"
+    if len(counts) == 1:
+        return f"All of the first {n} cities are in {leaders[0]}."
+    if len(leaders) == 1:
+        return f"Of the first {n} cities, {most} are in {leaders[0]}."
+    return f"Of the first {n} cities, {join_names(leaders)} have {most} each."
+
+
+def elsewhere_sentence(table: pd.DataFrame, lang: str = "en") -> str:
+    """Which cities of a table are outside its main country: none, one, or several."""
+    counts = table["country"].value_counts(sort=False)
+    main = _leaders(counts)[0]
+    inside, outside = int(counts[main]), table[table["country"] != main]
+    top10 = int((table.head(10)["country"] == main).sum())
+    n = len(table)
+    if lang == "zh":
+        if outside.empty:
+            return f"全部{n}个城市都位于{main}。"
+        first = f"{n}个城市中有{inside}个位于{main}，其中前十名占{top10}个；"
+        if len(outside) == 1:
+            return first + f"另有1个城市位于其他国家：{outside.iloc[0]['city']}。"
+        return (
+            first + f"其余{len(outside)}个城市位于其他国家：{join_names(outside['city'], lang)}。"
+        )
+    if outside.empty:
+        return f"All {n} are in {main}."
+    ten = "all of the first ten" if top10 == min(10, n) else f"{top10} of the first ten"
+    first = f"{inside} of the {n} are in {main}, including {ten}; "
+    if len(outside) == 1:
+        return first + f"the one elsewhere is {outside.iloc[0]['city']}."
+    return first + f"the {len(outside)} from elsewhere are {join_names(outside['city'])}."
+
+
+def hub_sentence(table: pd.DataFrame, a: str, b: str, lang: str = "en") -> str:
+    """Which partner takes part in the most pairs of the table: one hub (and the pairs without it),
+    a tie (named as a tie), or none when every partner appears once."""
+    appearances = pd.concat([table[a], table[b]]).value_counts(sort=False)
+    hubs, most, n = _leaders(appearances), int(appearances.max()), len(table)
+    if most == 1:
+        return (
+            "各组合作的成员互不重复。"
+            if lang == "zh"
+            else "No partner appears in more than one pair."
+        )
+    if len(hubs) > 1:
+        if lang == "zh":
+            return f"{join_names(hubs, lang)}各参与了{n}组合作中的{most}组。"
+        return f"{join_names(hubs)} each take part in {most} of the {n} pairs."
+    hub = hubs[0]
+    rest = table[(table[a] != hub) & (table[b] != hub)]
+    pairs = join_names([f"{x}–{y}" for x, y in zip(rest[a], rest[b])], lang)
+    if lang == "zh":
+        if rest.empty:
+            return f"全部{n}组合作都涉及{hub}。"
+        return f"{n}组合作中有{most}组涉及{hub}；其余为：{pairs}。"
+    if rest.empty:
+        return f"{hub} takes part in all {n} pairs."
+    return f"{hub} takes part in {most} of the {n} pairs; the others are {pairs}."
+
+
+def top_pairs_hub_sentence(
+    table: pd.DataFrame, a: str, b: str, lang: str = "en", top: int = 3
+) -> str:
+    """Who appears most often among the strongest `top` pairs, in words ("all three", "two of")."""
+    head = table.head(top)
+    appearances = pd.concat([head[a], head[b]]).value_counts(sort=False)
+    hubs, most, n = _leaders(appearances), int(appearances.max()), len(head)
+    if most == 1:
+        return (
+            f"前{number_words(n, lang)}组合作没有共同的机构。"
+            if lang == "zh"
+            else f"No institution is in more than one of the {number_words(n)} strongest pairs."
+        )
+    if lang == "zh":
+        share = f"前{number_words(n, lang)}组合作" + (
+            "都涉及" if most == n else f"中有{number_words(most, lang)}组涉及"
+        )
+        if len(hubs) > 1:
+            names, k = join_names(hubs, lang), number_words(most, lang)
+            return f"{names}各参与了前{number_words(n, lang)}组合作中的{k}组。"
+        return f"{share}{hubs[0]}。"
+    part = (
+        f"all {number_words(n)} of the"
+        if most == n
+        else f"{number_words(most)} of the {number_words(n)}"
+    )
+    if len(hubs) > 1:
+        return f"{join_names(hubs)} each take part in {part} strongest pairs."
+    return f"{hubs[0]} takes part in {part} strongest pairs."
+
+
+def newcomers_sentence(rh: pd.DataFrame, year: int, top: int = 10, lang: str = "en") -> str:
+    r = tables.rank_column
+    new = rh[(rh[r(year)] <= top) & (rh[r(year - 1)] > top)]["city"]
+    if lang == "zh":
+        return (
+            f"今年没有新进入前{top}的城市。"
+            if new.empty
+            else f"今年新进入前{top}的是：{join_names(new, lang)}。"
+        )
+    if new.empty:
+        return f"No city is new to the leading {top} this year."
+    verb = "is" if len(new) == 1 else "are"
+    return f"{join_names(new)} {verb} new to the leading {top} this year."
+
+
+def _named_extreme(rh: pd.DataFrame, column: str, largest: bool, lang: str) -> tuple[str, int]:
+    """The city (or the tied cities, joined) with the largest or smallest value of a column."""
+    value = rh[column].max() if largest else rh[column].min()
+    return join_names(rh[rh[column] == value]["city"], lang), int(value)
+
+
+# ---- the facts of each page, from the table the page shows -------------------------------------
+
+
+def leading_facts(lead: pd.DataFrame, data: YearData, lang: str = "en", top: int = 10) -> dict:
+    """`lead`: tables.leading_cities(data, lang=lang), the table the page shows."""
     first, second = lead.iloc[0], lead.iloc[1]
     top_n = lead.head(top)
-    by_country = top_n["country"].value_counts()
     computed = lead[lead["location_share_source"] == "computed"]
     concentrated = lead.loc[lead["location_share_pct"].idxmax()]
     return {
@@ -54,9 +195,7 @@ def leading_facts(data: YearData, lang: str = "en", top: int = 10) -> dict:
         "second_city": second["city"],
         "second_share": float(second["share"]),
         "top_n": top,
-        "top_n_leading_country": by_country.index[0],
-        "top_n_leading_country_cities": int(by_country.iloc[0]),
-        "top_n_countries": len(by_country),
+        "top_n_countries_sentence": country_majority_sentence(lead, top, lang),
         "top_n_total_share": float(top_n["share"].sum()),
         "n_pct_computed": len(computed),
         "n_pct_printed": int((lead["location_share_source"] == "printed input").sum()),
@@ -83,55 +222,45 @@ def country_share_note(data: YearData, lang: str = "en") -> str:
         return ""
     if lang == "zh":
         return f"这些国家总量并非印在增刊中，出处为：{'；'.join(parts)}。"
-    return (
-        "Those country totals are not printed in the supplement; "
-        f"they come from {'; '.join(parts)}."
-    )
+    sources = "; ".join(parts)
+    return f"Those country totals are not printed in the supplement; they come from {sources}."
 
 
-def rank_history_facts(data: YearData, lang: str = "en", top: int = 10) -> dict:
-    rh = tables.rank_history(data, lang=lang)
-    year, prev = data.year, data.year - 1
-    change = f"change_{year - 2}_{year}"
-    climber = rh.loc[rh[change].idxmax()]
-    faller = rh.loc[rh[change].idxmin()]
+def rank_history_facts(rh: pd.DataFrame, year: int, lang: str = "en", top: int = 10) -> dict:
+    """`rh`: tables.rank_history(data, lang=lang), the table the page shows."""
+    prev, change, r = year - 1, f"change_{year - 2}_{year}", tables.rank_column
     first_year = min(y for y in map(tables.rank_year, rh.columns) if y is not None)
-    r = tables.rank_column
-    newcomers = rh[(rh[r(year)] <= top) & (rh[r(prev)] > top)]
-    longest = rh.loc[(rh[r(first_year)] - rh[r(year)]).idxmax()]
+    climber, climb = _named_extreme(rh, change, largest=True, lang=lang)
+    faller, fall = _named_extreme(rh, change, largest=False, lang=lang)
+    ascent = rh[r(first_year)] - rh[r(year)]
+    longest = rh.loc[ascent.idxmax()]
+    country = rh.iloc[0]["country"]
     return {
         "first_year": first_year,
         "n_cities": len(rh),
         "top_city": rh.iloc[0]["city"],
-        "climber": climber["city"],
-        "climber_places": int(climber[change]),
-        "faller": faller["city"],
-        "faller_places": int(-faller[change]),
-        "newcomers": join_names(newcomers["city"], lang)
-        if len(newcomers)
-        else ("none" if lang == "en" else "无"),
-        "n_newcomers": len(newcomers),
+        "climber": climber,
+        "climber_places": climb,
+        "faller": faller,
+        "faller_places": -fall,
+        "newcomers_sentence": newcomers_sentence(rh, year, top, lang),
         "longest_climb_city": longest["city"],
         "longest_climb_from": int(longest[r(first_year)]),
         "longest_climb_to": int(longest[r(year)]),
         "top_n_in_prev_from_country": int(
-            ((rh[r(prev)] <= top) & (rh["country"] == rh.iloc[0]["country"])).sum()
+            ((rh[r(prev)] <= top) & (rh["country"] == country)).sum()
         ),
-        "top_n_now_from_country": int(
-            ((rh[r(year)] <= top) & (rh["country"] == rh.iloc[0]["country"])).sum()
-        ),
-        "top_country": rh.iloc[0]["country"],
+        "top_n_now_from_country": int(((rh[r(year)] <= top) & (rh["country"] == country)).sum()),
+        "top_country": country,
     }
 
 
-def risers_facts(data: YearData, subject: str, lang: str = "en") -> dict:
-    table = tables.risers(data, subject, lang=lang)
+def risers_facts(table: pd.DataFrame, lang: str = "en") -> dict:
+    """`table`: tables.risers(data, subject, lang=lang), the table the page shows."""
     if len(table) == 0:
         return {"n_risers": 0}
     first, second = table.iloc[0], table.iloc[1]
-    by_country = table["country"].value_counts()
     fastest_pct = table.loc[table["change_pct"].idxmax()]
-    outside = table[table["country"] != by_country.index[0]]
     return {
         "n_risers": len(table),
         "top_city": first["city"],
@@ -139,52 +268,36 @@ def risers_facts(data: YearData, subject: str, lang: str = "en") -> dict:
         "top_change_pct": float(first["change_pct"]),
         "second_city": second["city"],
         "second_change": float(second["change"]),
-        "main_country": by_country.index[0],
-        "main_country_cities": int(by_country.iloc[0]),
-        "n_outside": len(outside),
-        "outside_cities": join_names(outside["city"], lang)
-        if len(outside)
-        else ("none" if lang == "en" else "无"),
+        "countries_sentence": elsewhere_sentence(table, lang),
         "fastest_pct_city": fastest_pct["city"],
         "fastest_pct": float(fastest_pct["change_pct"]),
-        "top10_main_country": int((table.head(10)["country"] == by_country.index[0]).sum()),
     }
 
 
-def partnership_facts(data: YearData, country: str, lang: str = "en") -> dict:
-    table = tables.city_partnerships(data, country, lang=lang)
+def partnership_facts(table: pd.DataFrame, lang: str = "en") -> dict:
+    """`table`: tables.city_partnerships(data, country, lang=lang), the table the page shows."""
     first = table.iloc[0]
-    appearances = pd.concat([table["city1"], table["city2"]]).value_counts()
-    hub = appearances.index[0]
-    without_hub = table[(table["city1"] != hub) & (table["city2"] != hub)]
     return {
         "n_pairs": len(table),
         "top_city1": first["city1"],
         "top_city2": first["city2"],
         "top_bcs": float(first["bcs"]),
         "top_count": int(first["count"]),
-        "hub": hub,
-        "hub_pairs": int(appearances.iloc[0]),
-        "pairs_without_hub": join_names(
-            [f"{a}–{b}" for a, b in zip(without_hub["city1"], without_hub["city2"])], lang
-        ),
-        "n_cities": len(appearances),
+        "hub_sentence": hub_sentence(table, "city1", "city2", lang),
+        "n_cities": len(pd.concat([table["city1"], table["city2"]]).unique()),
         "total_count": int(table["count"].sum()),
     }
 
 
-def institution_facts(data: YearData, city: str, lang: str = "en") -> dict:
-    table = tables.institution_partnerships(data, city, lang=lang)
+def institution_facts(table: pd.DataFrame, lang: str = "en") -> dict:
+    """`table`: tables.institution_partnerships(data, city, lang=lang), as the page shows it."""
     first = table.iloc[0]
-    top3 = table.head(3)
-    appearances = pd.concat([top3["institution1"], top3["institution2"]]).value_counts()
     return {
         "n_pairs": len(table),
         "top_inst1": first["institution1"],
         "top_inst2": first["institution2"],
         "top_bcs": float(first["bcs"]),
-        "top3_hub": appearances.index[0],
-        "top3_hub_pairs": int(appearances.iloc[0]),
+        "top3_sentence": top_pairs_hub_sentence(table, "institution1", "institution2", lang),
         "n_institutions": len(pd.concat([table["institution1"], table["institution2"]]).unique()),
     }
 

@@ -14,7 +14,7 @@ import pandas as pd
 from analysis.data import YearData
 
 # How many rows each table shows, as in the supplement. A data year built from article records
-# (analysis.build) holds every city; the 2022 transcription holds exactly these.
+# (analysis.from_records) holds every city; the 2022 transcription holds exactly these.
 TOP = {"leading-cities": 20, "risers": 20, "partnerships": 10, "institution-partnerships": 10}
 
 # Columns of each CSV written by `python -m analysis tables` (the output contract).

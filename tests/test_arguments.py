@@ -74,7 +74,7 @@ BASE = {
     "book": ["book", "--year", "2022", "--out", "{tmp}/book-out"],
     "ingest": ["ingest", "{export}", "--year", "2022"],
     "simulate": ["simulate", "--years", "2021-2022", "--articles", "50", "--out", "{tmp}/sim-out"],
-    "build": ["build", "{records}", "--year", "2022", "--out", "{tmp}/build-out"],
+    "from-records": ["from-records", "{records}", "--year", "2022", "--out", "{tmp}/records-out"],
     "bench": ["bench"],
 }
 OPTIONS = [
@@ -101,10 +101,10 @@ OPTIONS = [
     ("simulate", "--articles", COUNT),
     ("simulate", "--seed", ["", "-1", "x", "1.5", "4294967296"]),
     ("simulate", "--out", OUT_FOLDER),
-    ("build", "records", IN_FOLDER),
-    ("build", "--year", YEAR),
-    ("build", "--out", OUT_FOLDER),
-    ("build", "--data", IN_FOLDER),
+    ("from-records", "records", IN_FOLDER),
+    ("from-records", "--year", YEAR),
+    ("from-records", "--out", OUT_FOLDER),
+    ("from-records", "--data", IN_FOLDER),
     ("bench", "--scales", ["", "0", "-1", "x", "1,,4", "1,0", "257", "1;4"]),
     ("bench", "--repeats", COUNT),
     ("bench", "--memory-limit", ["", "0", "-1", "x", "10", "99999999999"]),

@@ -17,7 +17,18 @@ EXPECTED = {
 
 @pytest.mark.parametrize(
     "command",
-    ["validate", "tables", "run", "book", "audit", "simulate", "bench", "ingest", "build"],
+    [
+        "validate",
+        "tables",
+        "run",
+        "book",
+        "audit",
+        "simulate",
+        "bench",
+        "ingest",
+        "from-records",
+        "build",
+    ],
 )
 def test_every_command_has_help(cli, command):
     result = cli(command, "--help")
@@ -95,3 +106,33 @@ def test_a_closed_pipe_ends_quietly():
         text=True,
     )
     assert result.stdout.startswith("audit 2022") and result.stderr == ""
+
+
+def test_the_old_build_command_still_works_and_says_its_new_name(cli, tmp_path):
+    from analysis.paths import DATA
+
+    result = cli(
+        "build",
+        str(DATA / "examples" / "records"),
+        "--year",
+        "2022",
+        "--out",
+        str(tmp_path / "out"),
+    )
+    new = cli(
+        "from-records",
+        str(DATA / "examples" / "records"),
+        "--year",
+        "2022",
+        "--out",
+        str(tmp_path / "o"),
+    )
+    assert (
+        result.stderr.splitlines()[0]
+        == "note: `build` is now called `from-records`; the old name will go"
+    )
+    # then exactly what from-records does (the example names institutions the reference lacks)
+    assert (result.returncode, result.stderr.splitlines()[1:]) == (
+        new.returncode,
+        new.stderr.splitlines(),
+    )

@@ -91,7 +91,7 @@ def test_build_a_data_year_from_records_and_refuse_bad_records(cli, tmp_path):
     )
     out = tmp_path / "built"
     result = cli(
-        "build",
+        "from-records",
         str(sim / "records"),
         "--year",
         "2022",
@@ -113,7 +113,7 @@ def test_build_a_data_year_from_records_and_refuse_bad_records(cli, tmp_path):
     authorships.loc[[3, 7], "affiliation_id"] = ["nowhere-1", "nowhere-2"]
     authorships.to_csv(sim / "records" / "authorships.csv", index=False)
     result = cli(
-        "build",
+        "from-records",
         str(sim / "records"),
         "--year",
         "2022",

@@ -1,4 +1,4 @@
-"""Build a data year (the files of data/<year>/) from article records with analysis.metrics.
+"""Compute a data year (the files of data/<year>/) from article records with analysis.metrics.
 
 The output folder is a complete data folder (datapackage.json, reference/, <year>/) that
 `validate`, `tables`, `run` and `book` accept with --data, so the notebooks run on it unchanged.
