@@ -77,11 +77,22 @@ def _font(lang: str) -> dict:
     return {"font": "Noto Sans CJK SC, sans-serif"} if lang == "zh" else {}
 
 
+def wrap_text(text: str, width: int = 36) -> list[str]:
+    """Text broken into lines of about `width` characters (half as many for Chinese, whose
+    characters are twice as wide), so that titles and labels fit a phone's width."""
+    import textwrap
+
+    if any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text):
+        width //= 2
+    return textwrap.wrap(text, width, break_on_hyphens=False) or [text]
+
+
 def _finish(chart: alt.Chart, title: str, description: str, lang: str) -> alt.Chart:
-    # labelLimit/titleLimit 0: legend and axis texts are never cut short with "…".
+    # labelLimit/titleLimit 0: legend and axis texts are never cut short with "…"; long titles
+    # are broken into lines instead.
     return (
         chart.properties(
-            title=title,
+            title=alt.TitleParams(wrap_text(title), limit=0),
             description=description,
             autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
         )
@@ -135,9 +146,14 @@ def leading_share_bars(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
             alt.Tooltip("count:Q", title=t("count", lang), format=","),
         ],
     )
+    # Clicking a country in the legend isolates its cities (click on empty space to undo).
+    country = alt.selection_point(fields=["country"], bind="legend")
+    bars = base.mark_bar().encode(opacity=alt.condition(country, alt.value(1.0), alt.value(0.2)))
     top = table.iloc[0]
     desc = t("alt_leading", lang, n=len(table), city=top["city"], share=top["share"])
-    return _finish(base.mark_bar().properties(width=WIDTH), t("title_leading", lang), desc, lang)
+    return _finish(
+        bars.add_params(country).properties(width=WIDTH), t("title_leading", lang), desc, lang
+    )
 
 
 def location_share_bars(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
@@ -161,6 +177,9 @@ def location_share_bars(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
             opacity=alt.Opacity(
                 "source:N",
                 title=t("basis", lang),
+                legend=alt.Legend(
+                    orient="top"
+                ),  # beside the country legend it would not fit a phone
                 scale=alt.Scale(
                     domain=[t("computed", lang), t("printed_input", lang)], range=[1.0, 0.4]
                 ),
@@ -249,43 +268,102 @@ def risers_dumbbell(
     )
 
 
+BUMP_HEIGHT = 460
+LINE_PX = 14  # the space one line of an 11 px label takes (its line height, 12, and a gap)
+LABEL_WIDTH = 14  # longer end labels are broken into lines of at most this many characters
+
+
+def spread_labels(
+    ranks: list[float],
+    lines: list[int],
+    top_rank: float,
+    bottom_rank: float,
+    height: float = BUMP_HEIGHT,
+) -> list[float]:
+    """Label positions (as ranks on the chart's log scale) for lines ending at `ranks`, moved apart
+    where two would overlap: each keeps its order and sits below all the lines of text of the label
+    above it (a label's first line is centred on its position, the others follow below). Returns
+    one position per rank, in the input order."""
+    px = (math.log(bottom_rank) - math.log(top_rank)) / height  # log-rank units per pixel
+    order = sorted(range(len(ranks)), key=lambda i: ranks[i])
+    placed: dict[int, float] = {}
+    previous = None
+    for i in order:
+        y = math.log(ranks[i])
+        if previous is not None:
+            least = lines[previous[1]] * LINE_PX * px
+            y = max(y, previous[0] + least)
+        placed[i] = y
+        previous = (y, i)
+    return [round(math.exp(placed[i]), 6) for i in range(len(ranks))]
+
+
 def rank_bump(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
-    """Bump chart: global rank by year, one line per city, labelled at both ends."""
+    """Bump chart: global rank by year, one line per city, labelled at its end (labels moved apart
+    where they would collide, long names on two lines). A menu picks a city to follow."""
     rank_cols = [c for c in table.columns if tables.is_rank_column(c)]
     long = table.melt(
         id_vars=["city", "country"], value_vars=rank_cols, var_name="year", value_name="rank"
     )
-    long["year"] = long["year"].str[1:].astype(int)
-    first, last = long["year"].min(), long["year"].max()
-    x = alt.X("year:O", title=t("year", lang))
-    # A log scale keeps the leading ranks apart while still showing where a climber started from.
+    long["year"] = long["year"].map(tables.rank_year)
+    first, last = int(long["year"].min()), int(long["year"].max())
+    bottom = int(long["rank"].max())
+    # Years on a linear axis that runs on past the last year: that margin holds the end labels,
+    # inside the chart at any width.
+    x = alt.X(
+        "year:Q",
+        title=t("year", lang),
+        scale=alt.Scale(domain=[first - 0.3, last + 0.5 * (last - first)], nice=False, zero=False),
+        axis=alt.Axis(
+            values=list(range(first, last + 1)), format="d", labelAngle=0, labelOverlap=True
+        ),
+    )
+    # A log scale keeps the leading ranks apart while still showing where a climber started from;
+    # the axis title says so.
+    scale = alt.Scale(type="log", reverse=True, domain=[1, bottom], nice=False)
     y = alt.Y(
         "rank:Q",
-        scale=alt.Scale(type="log", reverse=True, domain=[1, int(long["rank"].max())], nice=False),
+        scale=scale,
         axis=alt.Axis(values=[1, 2, 3, 5, 10, 20, 30, 50]),
-        title=t("global_rank", lang),
+        title=t("global_rank_log", lang),
+    )
+    follow = alt.selection_point(
+        fields=["city"],
+        bind=alt.binding_select(
+            options=[None, *table["city"]],
+            labels=[t("all_cities", lang), *table["city"]],
+            name=t("follow_city", lang) + " ",
+        ),
     )
     color = alt.Color("city:N", legend=None, sort=list(table["city"]))
+    faded = alt.condition(follow, alt.value(1.0), alt.value(0.15))
     tooltip = [
         alt.Tooltip("city:N", title=t("city", lang)),
         alt.Tooltip("year:O", title=t("year", lang)),
         alt.Tooltip("rank:Q", title=t("rank", lang)),
     ]
-    lines = alt.Chart(long).mark_line(point=True).encode(x=x, y=y, color=color, tooltip=tooltip)
-    left = (
-        alt.Chart(long[long["year"] == first])
-        .mark_text(align="right", dx=-8)
-        .encode(x=x, y=y, text="city:N", color=color)
+    lines = (
+        alt.Chart(long)
+        .mark_line(point=True)
+        .encode(x=x, y=y, color=color, opacity=faded, tooltip=tooltip)
+        .add_params(follow)
     )
-    right = (
-        alt.Chart(long[long["year"] == last])
-        .mark_text(align="left", dx=8)
-        .encode(x=x, y=y, text="city:N", color=color)
+    ends = long[long["year"] == last].copy()
+    ends["label"] = ends["city"].map(lambda name: "\n".join(wrap_text(name, LABEL_WIDTH)))
+    ends["label_rank"] = spread_labels(
+        list(ends["rank"]), [label.count("\n") + 1 for label in ends["label"]], 1, bottom
+    )
+    labels = (
+        alt.Chart(ends)
+        .mark_text(align="left", dx=6, fontSize=11, lineHeight=12, lineBreak="\n")
+        .encode(
+            x=x, y=alt.Y("label_rank:Q", scale=scale), text="label:N", color=color, opacity=faded
+        )
     )
     top = table.iloc[0]
     desc = t("alt_bump", lang, n=len(table), first=first, last=last, city=top["city"])
     return _finish(
-        (lines + left + right).properties(width=WIDTH, height=420),
+        (lines + labels).properties(width=WIDTH, height=BUMP_HEIGHT),
         t("title_bump", lang, first=first, last=last),
         desc,
         lang,
@@ -305,15 +383,14 @@ def circle_layout(nodes: list[str]) -> pd.DataFrame:
     )
 
 
-def node_label(name: str, width: int = 16) -> str:
+def node_label(name: str, width: int = 10) -> str:
     """A network node's label: the abbreviation a name carries, "Peking University (PKU)" -> "PKU",
     else the name broken into short lines, so that no label runs past the chart's edge (the table
     beside the chart and the tooltips give the full names)."""
     import re
-    import textwrap
 
     abbreviation = re.search(r"\(([A-Z][A-Za-z&\-]{1,9})\)", name)
-    return abbreviation.group(1) if abbreviation else "\n".join(textwrap.wrap(name, width)) or name
+    return abbreviation.group(1) if abbreviation else "\n".join(wrap_text(name, width))
 
 
 def pair_network(

@@ -83,8 +83,13 @@ def table_html(table: pd.DataFrame, lang: str = "en", year: int | None = None) -
         + "</tr>"
         for row in table.itertuples(index=False)
     )
+    labels = (
+        f'data-filter-label="{html.escape(t("filter_rows", lang))}" '
+        f'data-sort-label="{html.escape(t("sort_by_column", lang))}"'
+    )
     return (
-        f'<div class="sc-table-wrap"><table class="sc-table">\n<thead><tr>{head}</tr></thead>\n'
+        f'<div class="sc-table-wrap" {labels}><table class="sc-table">\n'
+        f"<thead><tr>{head}</tr></thead>\n"
         f"<tbody>\n{body}\n</tbody>\n</table></div>"
     )
 

@@ -31,7 +31,12 @@ TEXT: dict[str, dict[str, str]] = {
     "change": {"en": "YOY Change", "zh": "同比变化"},
     "change_pct": {"en": "YOY % Change", "zh": "同比%变化"},
     "year": {"en": "Year", "zh": "年份"},
-    "global_rank": {"en": "Global rank by Share", "zh": "贡献份额全球排名"},
+    "global_rank_log": {
+        "en": "Global rank by Share (logarithmic scale)",
+        "zh": "贡献份额全球排名（对数刻度）",
+    },
+    "follow_city": {"en": "Follow a city:", "zh": "追踪城市："},
+    "all_cities": {"en": "all cities", "zh": "全部城市"},
     "rank_change": {"en": "Change {start}–{end}", "zh": "排名变化 {start}–{end}"},
     "city1": {"en": "City 1", "zh": "城市1"},
     "city2": {"en": "City 2", "zh": "城市2"},
@@ -50,6 +55,11 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "not_printed": {"en": "not printed", "zh": "未公布"},
     "download": {"en": "Download this table as CSV", "zh": "下载此表（CSV）"},
+    "filter_rows": {"en": "Filter rows: a city, a country…", "zh": "筛选：输入城市或国家…"},
+    "sort_by_column": {
+        "en": "Sort by this column (click again to reverse)",
+        "zh": "按此列排序（再次点击可倒序）",
+    },
     "title_leading": {"en": "Leading cities by Share", "zh": "贡献份额领先的城市"},
     "title_location": {
         "en": "Each city's part of its country's Share",

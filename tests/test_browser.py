@@ -76,8 +76,11 @@ def layout_problems(page) -> list[str]:
             Math.round(column));
         });
         document.querySelectorAll('figure.sc-chart svg text').forEach(t => {
-            if (t.textContent.includes('\u2026')) out.push('truncated chart text: ' +
-            t.textContent);
+            if (t.textContent.includes('\u2026')) out.push('cut short: ' + t.textContent);
+            const box = t.getBoundingClientRect();
+            const frame = t.closest('svg').getBoundingClientRect();
+            if (box.width && (box.left < frame.left - 1 || box.right > frame.right + 1))
+                out.push('chart text cut at the edge: ' + t.textContent);
         });
         return out;
     }""")
@@ -173,5 +176,45 @@ def test_chinese_charts_have_a_cjk_font(browser):
         assert "Noto Sans CJK SC" in label.evaluate(
             "e => getComputedStyle(e).fontFamily + (e.getAttribute('font-family') || '')"
         )
+    finally:
+        context.close()
+
+
+def test_a_table_sorts_by_any_column_and_filters_by_city_or_country(browser):
+    path = next(p for p in PAGES if p.name.startswith("01-01-leading") and "2022" in p.parts)
+    context, page, _, _ = open_offline(browser, path)
+    try:
+        table = page.locator("table.sc-table").first
+        first_column = lambda: table.locator("tbody tr:visible td:nth-child(2)").all_inner_texts()  # noqa: E731
+        assert first_column()[0] == "Beijing"
+        table.locator("th button.sc-sort").nth(1).click()  # City/Metro, A to Z
+        names = first_column()
+        assert names == sorted(names, key=str.lower) and names[0] != "Beijing"
+        table.locator("th button.sc-sort").nth(4).click()  # Count, smallest first
+        counts = [
+            int(c.replace(",", ""))
+            for c in table.locator("tbody tr td:nth-child(5)").all_inner_texts()
+        ]
+        assert counts == sorted(counts)
+        page.locator("input.sc-filter").first.fill("Japan")
+        assert first_column() == ["Tokyo MA"]
+    finally:
+        context.close()
+
+
+def test_the_rank_chart_lets_a_reader_follow_one_city(browser):
+    path = next(p for p in PAGES if p.name.startswith("02-02-rank-history") and "2022" in p.parts)
+    context, page, _, _ = open_offline(browser, path)
+    try:
+        menu = page.locator("figure.sc-chart select").first
+        menu.wait_for(state="attached")
+        options = menu.locator("option").all_inner_texts()
+        assert options[0] == "all cities" and "Wuhan" in options
+        menu.select_option(label="Wuhan")
+        page.wait_for_timeout(200)
+        faded = page.locator(
+            "figure.sc-chart path[role='graphics-symbol'][opacity='0.15']"
+        ).count()
+        assert faded >= 9  # every other city's line
     finally:
         context.close()

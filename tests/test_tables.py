@@ -1,5 +1,7 @@
 """The tables are recomputed from primary inputs and agree with what the supplement printed."""
 
+import math
+
 import pandas as pd
 import pytest
 
@@ -128,3 +130,15 @@ def test_subjects_with_only_prose_get_no_invented_table(data):
 def test_csv_text_rounds_to_two_decimals(data):
     text = tables.to_csv_text(tables.leading_cities(data)[tables.CONTRACT["leading-cities"]])
     assert text.splitlines()[1] == "1,Beijing,China,3734.62,7841,19.28"
+
+
+def test_end_labels_of_the_rank_chart_never_overlap():
+    from analysis.charts import BUMP_HEIGHT, LINE_PX, spread_labels
+
+    ranks, lines = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [1, 1, 1, 1, 2, 1, 2, 1, 1, 1]
+    placed = spread_labels(ranks, lines, 1, 50)
+    px = math.log(50) / BUMP_HEIGHT
+    for i in range(len(ranks) - 1):
+        assert placed[i] <= placed[i + 1]
+        assert math.log(placed[i + 1]) - math.log(placed[i]) >= lines[i] * LINE_PX * px - 1e-6
+    assert placed[0] == 1 and all(p >= r for p, r in zip(placed, ranks))
