@@ -1,75 +1,136 @@
-"""Assemble the Jupyter Book: the table of contents from the run matrix, the offline chart bundle,
-and a build that replaces _build/html only when it succeeded."""
+"""Assemble the Jupyter Book: one Sphinx build per language (so that the theme's own words, the
+search and the navigation are in the page's language), the tables of contents from the run matrix,
+the offline chart bundle, and a build that replaces _build/html only when every language built.
+
+The English book is _build/html/, the Chinese one _build/html/zh/; each page links to the same page
+in the other language (`cross_link`).
+"""
 
 from __future__ import annotations
 
+import posixpath
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.paths import BOOK, BUILD, REPO
 from analysis.staging import replace
 
-TOC = REPO / "_toc.yml"
 STATIC = BOOK / "_static"
 BUNDLE = STATIC / "altair-offline.js"
-# Narrative pages, by language: the first opens the language's part of the book, the others close
-# it.
-PAGES = {"en": ["book/intro", "book/rerun"], "zh": ["book/intro-zh", "book/rerun-zh"]}
-PART_TITLES = {
-    "en": ("Edition {edition} (data year {year})", "About this reproduction"),
-    "zh": ("{edition} 年版（{year} 数据年）", "关于本复现"),
+
+
+@dataclass(frozen=True)
+class Language:
+    toc: str  # the table of contents, relative to the source folder
+    html: str  # where its HTML goes, relative to _build/html ("" = the top)
+    pages: tuple[str, ...]  # narrative pages: the first is the root, the others close the book
+    part_titles: tuple[str, str]  # an edition's part, and the year-independent part
+    config: dict  # merged into _config.yml for this language's build
+
+
+LANGUAGES = {
+    "en": Language(
+        "_toc.yml",
+        "",
+        ("book/intro", "book/rerun"),
+        ("Edition {edition} (data year {year})", "About this reproduction"),
+        {"sphinx": {"config": {"language": "en"}}},
+    ),
+    "zh": Language(
+        "book/_toc-zh.yml",
+        "zh",
+        ("book/intro-zh", "book/rerun-zh"),
+        ("{edition} 年版（{year} 数据年）", "关于本复现"),
+        {
+            # the title as the Chinese edition of the supplement prints it
+            "title": "自然指数-科研城市 2023：数据复现",
+            "author": "“科研城市”复现项目的贡献者",
+            # Sphinx's and the theme's own words in Chinese; what their catalogues
+            # leave in English (the search box, the code toggles, "Copyright") is
+            # set here.
+            "html": {"extra_footer": "<p>© 2026</p>"},
+            "sphinx": {
+                "recursive_update": True,
+                "config": {
+                    "language": "zh_CN",
+                    "html_show_copyright": False,
+                    "html_theme_options": {"search_bar_text": "搜索本书…"},
+                    "nb_code_prompt_show": "显示代码",
+                    "nb_code_prompt_hide": "隐藏代码",
+                },
+            },
+        },
+    ),
 }
+TOC = REPO / LANGUAGES["en"].toc
 
 
 class BuildError(Exception):
     """The book build failed; the previous _build/html is untouched."""
 
 
+def cross_link(from_doc: str, from_lang: str, to_doc: str, to_lang: str) -> str:
+    """The relative URL from one page's HTML to another's, across the language builds
+    (docs as in a TOC: "book/generated/2022/01-01-leading-cities")."""
+
+    def where(doc: str, lang: str) -> str:
+        return posixpath.join(LANGUAGES[lang].html, f"{doc}.html")
+
+    return posixpath.relpath(where(to_doc, to_lang), posixpath.dirname(where(from_doc, from_lang)))
+
+
 def toc_text(
-    editions: dict[tuple[int | None, str], list[Path]], source: Path = REPO, pages: dict = PAGES
+    editions: dict[tuple[int | None, str], list[Path]],
+    lang: str,
+    source: Path = REPO,
+    pages: tuple[str, ...] | None = None,
 ) -> str:
-    """_toc.yml for the given editions, keyed by (year, language) with year None for the common
-    pages: per language, its editions newest first, then its year-independent pages."""
+    """One language's table of contents, from the executed notebooks keyed by (year, language)
+    with year None for the common pages: the root page, the editions newest first, then the
+    year-independent pages."""
+    language = LANGUAGES[lang]
+    pages = language.pages if pages is None else pages
+    edition_title, about_title = language.part_titles
     lines = [
         "# Written by `python -m analysis run` from notebooks/runs.toml; do not edit by hand.",
         "format: jb-book",
-        f"root: {pages['en'][0]}",
+        f"root: {pages[0]}",
         "parts:",
     ]
 
     def doc(path: Path) -> str:
         return path.relative_to(source).with_suffix("").as_posix()
 
-    languages = list(dict.fromkeys(lang for _, lang in editions))
-    for lang in languages:
-        edition_title, about_title = PART_TITLES[lang]
-        opening = [] if lang == "en" else pages[lang][:1]
-        for year in sorted(
-            (y for y, la in editions if la == lang and y is not None), reverse=True
-        ):
-            files = opening + [doc(p) for p in editions[(year, lang)]]
-            opening = []
-            lines += [
-                f'  - caption: "{edition_title.format(edition=year + 1, year=year)}"',
-                "    chapters:",
-            ]
-            lines += [f"      - file: {f}" for f in files]
-        about = [doc(p) for p in editions.get((None, lang), [])] + pages[lang][1:]
-        about = [
-            p for p in about if (source / f"{p}.md").exists() or (source / f"{p}.ipynb").exists()
+    for year in sorted((y for y, la in editions if la == lang and y is not None), reverse=True):
+        lines += [
+            f'  - caption: "{edition_title.format(edition=year + 1, year=year)}"',
+            "    chapters:",
         ]
-        if about:
-            lines += [f'  - caption: "{about_title}"', "    chapters:"]
-            lines += [f"      - file: {p}" for p in about]
+        lines += [f"      - file: {doc(p)}" for p in editions[(year, lang)]]
+    about = [doc(p) for p in editions.get((None, lang), [])] + list(pages[1:])
+    about = [p for p in about if (source / f"{p}.md").exists() or (source / f"{p}.ipynb").exists()]
+    if about:
+        lines += [f'  - caption: "{about_title}"', "    chapters:"]
+        lines += [f"      - file: {p}" for p in about]
     return "\n".join(lines) + "\n"
 
 
-def write_toc(editions: dict[int, list[Path]]) -> None:
-    text = toc_text(editions)
-    if not TOC.exists() or TOC.read_text(encoding="utf-8") != text:
-        TOC.write_text(text, encoding="utf-8")
+def toc_texts(editions: dict, source: Path = REPO, pages: dict | None = None) -> dict[Path, str]:
+    """Every language's table of contents: {file: text}."""
+    languages = dict.fromkeys(lang for _, lang in editions)
+    return {
+        source / LANGUAGES[lang].toc: toc_text(editions, lang, source, (pages or {}).get(lang))
+        for lang in languages
+    }
+
+
+def write_toc(editions: dict) -> None:
+    for path, text in toc_texts(editions).items():
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
 
 
 def write_bundle() -> Path:
@@ -92,7 +153,8 @@ def sources_hash(source: Path) -> str:
 
     h = hashlib.sha256()
     files = (
-        [source / "_config.yml", source / "_toc.yml"]
+        [source / "_config.yml"]
+        + [source / language.toc for language in LANGUAGES.values()]
         + sorted((source / "book").rglob("*.md"))
         + sorted((source / "book").rglob("*.ipynb"))
         + sorted((source / "book" / "_static").glob("*"))
@@ -105,23 +167,40 @@ def sources_hash(source: Path) -> str:
     return h.hexdigest()
 
 
-def build_html(out: Path = BUILD, source: Path = REPO, force: bool = False) -> Path:
-    """jupyter-book build of `source` with warnings as errors, into a staging folder swapped into
-    out/html. Skipped when out/html was built from exactly these sources."""
-    write_bundle()
-    stamp, digest = out / "html" / ".sources-sha256", sources_hash(source)
-    if not force and stamp.is_file() and stamp.read_text() == digest:
-        return out / "html"
-    # Sphinx builds incrementally in a persistent work folder (only changed pages are read again);
-    # the result is copied to a staging folder and swapped into out/html only when the build
-    # passed.
-    work, staging = out / ".work", out / ".staging-html"
+def _config_for(lang: str, source: Path, out: Path) -> Path:
+    """_config.yml with the language's own settings (its Sphinx language, its title), written
+    beside the build for the languages that need any."""
+    import yaml
+
+    def merge(base: dict, update: dict) -> dict:
+        for key, value in update.items():
+            base[key] = merge(base.get(key) or {}, value) if isinstance(value, dict) else value
+        return base
+
+    config = merge(
+        yaml.safe_load((source / "_config.yml").read_text(encoding="utf-8")),
+        LANGUAGES[lang].config,
+    )
+    path = out / f".config-{lang}.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _build_language(lang: str, source: Path, out: Path) -> Path:
+    """One language's jupyter-book build, warnings as errors, in a persistent work folder (Sphinx
+    reads again only the pages that changed). Returns its HTML folder."""
+    work = out / f".work-{lang}"
     cmd = [
         sys.executable,
         "-c",
         "from jupyter_book.cli.main import main; main()",
         "build",
         str(source),
+        "--toc",
+        str(source / LANGUAGES[lang].toc),
+        "--config",
+        str(_config_for(lang, source, out)),
         "--path-output",
         str(work),
         "-W",
@@ -136,10 +215,28 @@ def build_html(out: Path = BUILD, source: Path = REPO, force: bool = False) -> P
         lines = (result.stdout + result.stderr).splitlines()
         causes = [line for line in lines if "WARNING" in line or "ERROR" in line] or lines[-30:]
         raise BuildError(
-            "jupyter-book build failed; _build/html was left as it was.\n" + "\n".join(causes)
+            f"jupyter-book build ({lang}) failed; _build/html was left as it was.\n"
+            + "\n".join(causes)
         )
+    return work / "_build" / "html"
+
+
+def build_html(out: Path = BUILD, source: Path = REPO, force: bool = False) -> Path:
+    """Every language's book, into one staging folder swapped into out/html when all of them built.
+    Skipped when out/html was built from exactly these sources."""
+    write_bundle()
+    stamp, digest = out / "html" / ".sources-sha256", sources_hash(source)
+    if not force and stamp.is_file() and stamp.read_text() == digest:
+        return out / "html"
+    built = {
+        lang: _build_language(lang, source, out)
+        for lang, language in LANGUAGES.items()
+        if (source / language.toc).is_file()
+    }
+    staging = out / ".staging-html"
     shutil.rmtree(staging, ignore_errors=True)
-    shutil.copytree(work / "_build" / "html", staging)
+    for lang, html in built.items():
+        shutil.copytree(html, staging / LANGUAGES[lang].html, dirs_exist_ok=True)
     (staging / ".sources-sha256").write_text(digest)
     replace(staging, out / "html")
     return out / "html"
@@ -163,19 +260,20 @@ def build_other_data(data_dir: Path, out: Path, years: list[int], log=print) -> 
         else ""
     )
     where = shown(Path(data_dir))
+    to_zh = cross_link("book/intro", "en", "book/intro-zh", "zh")
+    to_en = cross_link("book/intro-zh", "zh", "book/intro", "en")
     (source / "book" / "intro.md").write_text(
-        "# Science Cities, built from another data folder\n\n*[中文版](intro-zh.md)*\n\nThe pages "
-        "of this book were "
-        f"executed on the data folder `{where}`, not on the figures transcribed from the "
-        f"supplement.\n\n{label}\n",
+        f'# Science Cities, built from another data folder\n\n*<a href="{to_zh}">中文版</a>*\n\n'
+        f"The pages of this book were executed on the data folder `{where}`, not on the figures "
+        f"transcribed from the supplement.\n\n{label}\n",
         encoding="utf-8",
     )
     (source / "book" / "intro-zh.md").write_text(
-        "# 科研城市：基于其他数据文件夹构建\n\n*[English edition](intro.md)*\n\n"
-        f"本书各页基于数据文件夹 `{where}` 执行，"
-        f"而非转录自增刊的数字。\n\n{label}\n",
+        f'# 科研城市：基于其他数据文件夹构建\n\n*<a href="{to_en}">English edition</a>*\n\n'
+        f"本书各页基于数据文件夹 `{where}` 执行，而非转录自增刊的数字。\n\n{label}\n",
         encoding="utf-8",
     )
-    pages = {"en": ["book/intro"], "zh": ["book/intro-zh"]}
-    (source / "_toc.yml").write_text(toc_text(editions, source, pages), encoding="utf-8")
+    pages = {"en": ("book/intro",), "zh": ("book/intro-zh",)}
+    for path, text in toc_texts(editions, source, pages).items():
+        path.write_text(text, encoding="utf-8")
     return build_html(out, source)

@@ -112,7 +112,7 @@ def _editions(args) -> dict[tuple[int | None, str], list[Path]]:
 def _check(args) -> int:
     """run --check: execute nothing; list what is not what the code and data make."""
     from analysis import runner
-    from analysis.book import TOC, toc_text
+    from analysis.book import toc_texts
 
     planned = runner.plan_editions(years_with_data(args.data), args.data)
     found = runner.stale(planned)
@@ -120,25 +120,26 @@ def _check(args) -> int:
         key: [folder / f"{run.name}.ipynb" for run in runs]
         for key, (runs, folder) in planned.items()
     }
-    if not TOC.is_file() or TOC.read_text(encoding="utf-8") != toc_text(expected):
-        found.append(f"stale: {shown(TOC)} (written by `python -m analysis run`)")
+    for toc, text in toc_texts(expected).items():
+        if not toc.is_file() or toc.read_text(encoding="utf-8") != text:
+            found.append(f"stale: {shown(toc)} (written by `python -m analysis run`)")
     count = sum(len(runs) for runs, _ in planned.values())
     if found:
         print(
             f"error: the committed book is not what the code and data make ({len(found)} of "
             f"{count} notebooks "
-            "and _toc.yml differ):",
+            "and the tables of contents differ):",
             file=sys.stderr,
         )
         for line in found:
             print(f"  {line}", file=sys.stderr)
         print(
             "Re-run them with `make book` (or `python -m analysis run`) and commit "
-            "book/generated and _toc.yml.",
+            "book/generated, _toc.yml and book/_toc-zh.yml.",
             file=sys.stderr,
         )
         return 1
-    print(f"book/generated: all {count} notebooks and _toc.yml are up to date")
+    print(f"book/generated: all {count} notebooks and the tables of contents are up to date")
     return 0
 
 
@@ -420,7 +421,7 @@ def parser() -> argparse.ArgumentParser:
                 "--check",
                 action="store_true",
                 help="execute nothing: exit 1 and list every notebook "
-                "(and _toc.yml) that is missing, extra or stale",
+                "(and table of contents) that is missing, extra or stale",
             )
         else:
             r.add_argument(

@@ -226,12 +226,18 @@ def plan_common(lang: str = "en", matrix: dict | None = None) -> list[Run]:
 
 
 def _other_editions(run: Run) -> str:
-    """Links to the same page in the other languages of the matrix."""
+    """Links to the same page in the other languages of the matrix. Each language is a book of its
+    own (analysis.book), so these are plain HTML links between the two builds."""
+    from analysis.book import cross_link
+
     names = {"en": "English edition", "zh": "中文版"}
     lang = run.parameters.get("lang", "en")
+
+    def doc(language: str) -> str:
+        return f"book/generated/{edition_folder(Path('.'), run.year, language).name}/{run.name}"
+
     links = [
-        f"[{names.get(other, other)}]"
-        f"(../{edition_folder(Path('.'), run.year, other).name}/{run.name}.ipynb)"
+        f'<a href="{cross_link(doc(lang), lang, doc(other), other)}">{names.get(other, other)}</a>'
         for other in read_matrix().get("languages", ["en"])
         if other != lang
     ]

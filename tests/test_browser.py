@@ -12,7 +12,16 @@ HTML = BUILD / "html"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Templates that draw no chart: a subject with no printed riser table, and the audit.
 CHARTLESS = ("riser-mentions", "audit")
-PAGES = sorted(HTML.glob("book/**/*.html")) if HTML.exists() else []
+# One book per language: English at the top, Chinese in zh/.
+PAGES = (
+    sorted(HTML.glob("book/**/*.html")) + sorted(HTML.glob("zh/book/**/*.html"))
+    if HTML.exists()
+    else []
+)
+
+
+def is_chinese(path: Path) -> bool:
+    return path.relative_to(HTML).parts[0] == "zh"
 
 
 @pytest.fixture(scope="module")
@@ -158,10 +167,38 @@ def test_charts_have_a_text_alternative_and_tooltips(browser):
 
 
 def test_every_page_links_to_its_other_edition():
+    """Each language is a book of its own; every page links to the same page in the other one."""
+    import re
+
     for path in PAGES:
         html = path.read_text(encoding="utf-8")
-        zh = path.stem.endswith("-zh") or any(part.endswith("-zh") for part in path.parts)
-        assert ("English edition" if zh else "中文版") in html, path
+        label = "English edition" if is_chinese(path) else "中文版"
+        (href,) = re.findall(rf'<a href="([^"]+)">{label}</a>', html)
+        target = (path.parent / href).resolve()
+        assert target.is_file() and is_chinese(target) != is_chinese(path), (path, href)
+
+
+def test_chinese_pages_are_chinese_throughout_and_english_pages_english():
+    """The theme's own words (search, previous/next, code toggles, footer) follow the page's
+    language: one Sphinx build per language."""
+    theme_words = {"en": ["Search this book", "Copyright"], "zh": ["搜索本书…", "作者："]}
+    neighbours = {"en": (">previous<", ">next<"), "zh": (">上一页<", ">下一页<")}
+    english_only = [
+        "Search this book",
+        "Show code cell",
+        "Hide code cell",
+        "Copyright",
+        "Previous",
+        "Next",
+    ]
+    for path in PAGES:
+        html = path.read_text(encoding="utf-8")
+        lang = "zh" if is_chinese(path) else "en"
+        assert all(word in html for word in theme_words[lang]), (path, theme_words[lang])
+        assert any(word in html for word in neighbours[lang]), path
+        if lang == "zh":
+            assert 'lang="zh-CN"' in html
+            assert [w for w in english_only if w in html] == [], path
 
 
 def test_chinese_charts_have_a_cjk_font(browser):

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 
 from analysis import runner
-from analysis.book import TOC, toc_text
+from analysis.book import toc_texts
 from analysis.data import DataError, years_with_data
 from analysis.paths import GENERATED, REPO
 
@@ -63,7 +63,14 @@ def test_the_toc_lists_every_generated_notebook():
         for year in years_with_data() + [None]
     }
     assert all(editions.values())
-    assert TOC.read_text() == toc_text(editions)
+    texts = toc_texts(editions)
+    assert set(texts) == {REPO / "_toc.yml", REPO / "book" / "_toc-zh.yml"}
+    for path, text in texts.items():
+        assert path.read_text() == text
+    assert (
+        "2022-zh" not in texts[REPO / "_toc.yml"]
+        and "generated/2022/" not in texts[REPO / "book" / "_toc-zh.yml"]
+    )
 
 
 def test_each_language_keeps_only_its_own_prose():

@@ -65,8 +65,10 @@ def test_a_book_builds_from_simulated_data(cli, tmp_path):
     assert len(tables.leading_cities(d)) == 20 and len(tables.rank_history(d)) == 10
     result = cli("book", "--data", str(data), "--out", str(tmp_path / "book"))
     assert result.returncode == 0, result.stderr[-2000:]
-    pages = list((tmp_path / "book" / "html" / "book" / "generated").rglob("*.html"))
-    assert len(pages) >= 20
+    html = tmp_path / "book" / "html"
+    english = list((html / "book" / "generated").rglob("*.html"))
+    chinese = list((html / "zh" / "book" / "generated").rglob("*.html"))
+    assert len(english) >= 10 and len(chinese) == len(english)
     assert (
         "Synthetic" in (tmp_path / "book" / "html" / "book" / "intro.html").read_text()
         or "SYNTHETIC" in (tmp_path / "book" / "html" / "book" / "intro.html").read_text()
