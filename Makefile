@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 YEAR ?=
 YEAR_ARG := $(if $(YEAR),--year $(YEAR),)
 
-.PHONY: help setup book run tables validate audit lint test test-thorough bench bench-book clean lock browser
+.PHONY: help setup book pdf run tables validate audit lint test test-thorough bench bench-book clean lock browser
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -27,8 +27,11 @@ $(STAMP): pyproject.toml requirements.lock
 
 setup: $(STAMP) ## create .venv and install the pinned packages (done by the other targets when needed)
 
-book: $(STAMP) ## run the notebooks that changed and build the HTML book into _build/html
+book: $(STAMP) browser ## run the notebooks that changed; build the HTML book and its PDFs into _build/html
 	$(PY) -m analysis book $(YEAR_ARG)
+
+pdf: $(STAMP) browser ## print the PDF of each edition again into _build/html/pdf (make book makes them too)
+	$(PY) -m analysis pdf
 
 run: $(STAMP) ## execute the notebooks that changed into book/generated/ (no HTML)
 	$(PY) -m analysis run $(YEAR_ARG)
@@ -42,10 +45,15 @@ validate: $(STAMP) ## check every data file and report all problems
 audit: $(STAMP) ## compare every printed figure of the supplement with its recomputed value
 	$(PY) -m analysis audit --year $(or $(YEAR),2022)
 
-browser: ## install Debian's Chromium and a CJK font for the browser test, if missing
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-	  else echo "The browser test needs: sudo apt-get install chromium fonts-noto-cjk" >&2; exit 1; fi; fi
+# Debian's Chromium prints the PDFs and runs the browser test; Noto CJK draws Chinese on screen, WenQuanYi
+# (TrueType, so embedded by name) in the PDF; poppler-utils checks the PDFs.
+BROWSER_PACKAGES := chromium fonts-noto-cjk fonts-wqy-microhei poppler-utils
+
+browser: ## install Debian's Chromium, CJK fonts and poppler-utils (PDFs, browser test), if missing
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/pdffonts ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
+	    || ! fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei"; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
+	  else echo "The PDFs and the browser test need: sudo apt-get install $(BROWSER_PACKAGES)" >&2; exit 1; fi; fi
 
 # The tests and nbval run in one pytest session across the cores; --dist loadfile keeps each notebook's
 # cells (and each test file's fixtures) on one worker. SCIENCE_CITIES_CHARTS=offline gives nbval's

@@ -187,10 +187,11 @@ def _config_for(lang: str, source: Path, out: Path) -> Path:
     return path
 
 
-def _build_language(lang: str, source: Path, out: Path) -> Path:
+def _build_language(lang: str, source: Path, out: Path, builder: str = "html") -> Path:
     """One language's jupyter-book build, warnings as errors, in a persistent work folder (Sphinx
-    reads again only the pages that changed). Returns its HTML folder."""
-    work = out / f".work-{lang}"
+    reads again only the pages that changed). Returns its output folder. `builder`: html, or
+    singlehtml (the whole book in one page, for the PDF)."""
+    work = out / (f".work-{lang}" if builder == "html" else f".work-{lang}-{builder}")
     cmd = [
         sys.executable,
         "-c",
@@ -203,6 +204,8 @@ def _build_language(lang: str, source: Path, out: Path) -> Path:
         str(_config_for(lang, source, out)),
         "--path-output",
         str(work),
+        "--builder",
+        builder,
         "-W",
         "-n",
         "--keep-going",
@@ -215,31 +218,66 @@ def _build_language(lang: str, source: Path, out: Path) -> Path:
         lines = (result.stdout + result.stderr).splitlines()
         causes = [line for line in lines if "WARNING" in line or "ERROR" in line] or lines[-30:]
         raise BuildError(
-            f"jupyter-book build ({lang}) failed; _build/html was left as it was.\n"
+            f"jupyter-book build ({lang}, {builder}) failed; _build/html was left as it was.\n"
             + "\n".join(causes)
         )
-    return work / "_build" / "html"
+    return work / "_build" / builder
 
 
-def build_html(out: Path = BUILD, source: Path = REPO, force: bool = False) -> Path:
-    """Every language's book, into one staging folder swapped into out/html when all of them built.
-    Skipped when out/html was built from exactly these sources."""
+def _write_pdfs(source: Path, out: Path, staging: Path, languages: list[str]) -> None:
+    """The PDF of each language's book into staging/pdf/ (analysis.pdf)."""
+    from analysis import pdf
+
+    for lang in languages:
+        single = _build_language(lang, source, out, builder="singlehtml")
+        page = pdf.single_page(single, LANGUAGES[lang].pages[0])
+        try:
+            pdf.print_page(page, staging / pdf.PDF_FOLDER / pdf.FILE_NAMES[lang])
+        except pdf.PdfError as e:
+            raise BuildError(f"{e}; _build/html was left as it was") from None
+
+
+def build_html(
+    out: Path = BUILD, source: Path = REPO, force: bool = False, pdfs: bool = True
+) -> Path:
+    """Every language's book (and with `pdfs`, its PDF), into one staging folder swapped into
+    out/html when all of them were made. Skipped when out/html was made from exactly these
+    sources."""
     write_bundle()
-    stamp, digest = out / "html" / ".sources-sha256", sources_hash(source)
+    digest = sources_hash(source) + ("+pdf" if pdfs else "")
+    stamp = out / "html" / ".sources-sha256"
     if not force and stamp.is_file() and stamp.read_text() == digest:
         return out / "html"
-    built = {
-        lang: _build_language(lang, source, out)
-        for lang, language in LANGUAGES.items()
-        if (source / language.toc).is_file()
-    }
+    languages = [lang for lang, language in LANGUAGES.items() if (source / language.toc).is_file()]
+    built = {lang: _build_language(lang, source, out) for lang in languages}
     staging = out / ".staging-html"
     shutil.rmtree(staging, ignore_errors=True)
     for lang, html in built.items():
         shutil.copytree(html, staging / LANGUAGES[lang].html, dirs_exist_ok=True)
+    if pdfs:
+        _write_pdfs(source, out, staging, languages)
     (staging / ".sources-sha256").write_text(digest)
     replace(staging, out / "html")
     return out / "html"
+
+
+def rebuild_pdfs(out: Path = BUILD, source: Path = REPO) -> list[Path]:
+    """Print the PDFs again into the built book (out/html/pdf), replacing them only once all are
+    made. The HTML must be built (make book)."""
+    from analysis import pdf
+
+    html = out / "html"
+    if not (html / "index.html").is_file():
+        raise BuildError(f"{html} has no book yet: build it first with `make book`")
+    languages = [lang for lang, language in LANGUAGES.items() if (source / language.toc).is_file()]
+    staging = out / ".staging-pdf"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        _write_pdfs(source, out, staging, languages)
+        replace(staging / pdf.PDF_FOLDER, html / pdf.PDF_FOLDER)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return sorted((html / pdf.PDF_FOLDER).glob("*.pdf"))
 
 
 def build_other_data(data_dir: Path, out: Path, years: list[int], log=print) -> Path:
@@ -276,4 +314,4 @@ def build_other_data(data_dir: Path, out: Path, years: list[int], log=print) -> 
     pages = {"en": ("book/intro",), "zh": ("book/intro-zh",)}
     for path, text in toc_texts(editions, source, pages).items():
         path.write_text(text, encoding="utf-8")
-    return build_html(out, source)
+    return build_html(out, source, pdfs=False)  # the repository's book has the PDFs

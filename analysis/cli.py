@@ -167,6 +167,14 @@ def cmd_book(args) -> int:
     return 0
 
 
+def cmd_pdf(args) -> int:
+    from analysis.book import rebuild_pdfs
+
+    for path in rebuild_pdfs():
+        print(shown(path))
+    return 0
+
+
 def cmd_audit(args) -> int:
     import json
 
@@ -431,6 +439,14 @@ def parser() -> argparse.ArgumentParser:
                 "folder "
                 "holds); the repository's book is untouched",
             )
+
+    command(
+        "pdf",
+        cmd_pdf,
+        "print the PDF of each language's book again from its pages",
+        "Build each language's book as one page (Jupyter Book's singlehtml) and print it with "
+        "Chromium into _build/html/pdf/. `book` makes the PDFs too; this re-makes only them.",
+    )
 
     g = command(
         "ingest",

@@ -255,3 +255,29 @@ def test_the_rank_chart_lets_a_reader_follow_one_city(browser):
         assert faded >= 9  # every other city's line
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_each_edition_has_a_pdf_with_its_fonts_and_a_page_per_chapter(lang):
+    """The PDF is printed from the book by Chromium: it opens, has at least a page per chapter,
+    carries its fonts (a CJK one for the Chinese edition), and the front page links to it."""
+    import re
+    import subprocess
+
+    from analysis.book import LANGUAGES
+    from analysis.pdf import FILE_NAMES, PDF_FOLDER
+
+    pdf = HTML / PDF_FOLDER / FILE_NAMES[lang]
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"^Pages:\s+(\d+)", info, flags=re.M).group(1))
+    chapters = [p for p in PAGES if is_chinese(p) == (lang == "zh")]
+    assert pages >= len(chapters)
+    fonts = subprocess.run(
+        ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:])  # every font embedded
+    if lang == "zh":
+        assert "WenQuanYiMicroHei" in fonts
+    front = HTML / LANGUAGES[lang].html / f"{LANGUAGES[lang].pages[0]}.html"
+    (href,) = re.findall(r'<a href="([^"]+\.pdf)">', front.read_text(encoding="utf-8"))
+    assert (front.parent / href).resolve() == pdf.resolve()

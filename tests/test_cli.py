@@ -22,6 +22,7 @@ EXPECTED = {
         "tables",
         "run",
         "book",
+        "pdf",
         "audit",
         "simulate",
         "bench",
