@@ -21,13 +21,14 @@ text-figures.csv (every number in the running text, with its recomputation rule)
 from __future__ import annotations
 
 import csv
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
 from analysis import metrics, tables
 from analysis.data import YearData, load_year
+from analysis.display import _header
 from analysis.i18n import t
 from analysis.paths import DATA
 
@@ -48,6 +49,8 @@ class Figure:
     status: str
     recomputed: str = ""
     explanation: str = ""
+    where_zh: str = ""  # the same, for the Chinese edition of the book
+    explanation_zh: str = ""
 
 
 def _fmt(lo: float, hi: float, decimals: int) -> str:
@@ -105,16 +108,20 @@ def ledger_dir(year: int, data_dir: Path = DATA) -> Path:
     return data_dir / "published" / str(year)
 
 
-def read_errata(year: int, data_dir: Path = DATA) -> dict[str, str]:
+def read_errata(year: int, data_dir: Path = DATA) -> dict[str, tuple[str, str]]:
+    """Figure id -> (explanation, its Chinese translation)."""
     path = ledger_dir(year, data_dir) / "errata.csv"
     if not path.exists():
         return {}
-    return {r["id"]: r["explanation"] for r in csv.DictReader(path.open(encoding="utf-8"))}
+    return {
+        r["id"]: (r["explanation"], r.get("explanation_zh", ""))
+        for r in csv.DictReader(path.open(encoding="utf-8"))
+    }
 
 
-def _explain(figure_id: str, errata: dict[str, str]) -> str:
+def _explain(figure_id: str, errata: dict[str, tuple[str, str]]) -> tuple[str, str]:
     edition, _, rest = figure_id.partition(":")
-    return errata.get(figure_id) or errata.get(f"*:{rest}", "")
+    return errata.get(figure_id) or errata.get(f"*:{rest}", ("", ""))
 
 
 # ---- tables -------------------------------------------------------------------------------------
@@ -152,6 +159,12 @@ def _audit_table(
         if second:
             match = match[match[second] == en_row[second]]
         label = f"{name}, row {i + 1} ({en_row[key]}{' – ' + en_row[second] if second else ''})"
+        shown = (
+            rc.by_lang["zh"][name].reset_index(drop=True).loc[match.index[0]]
+            if len(match)
+            else en_row
+        )
+        label_zh = f"{name}，第{i + 1}行（{shown[key]}{'–' + shown[second] if second else ''}）"
         row_id = (
             en_row["rank"]
             if "rank" in printed.columns
@@ -166,6 +179,8 @@ def _audit_table(
                     str(row[c]),
                     "erratum",
                     "no such row in the recomputed table",
+                    where_zh=label_zh,
+                    explanation_zh="重新计算的表格中没有这一行",
                 )
                 for c in printed.columns
             ]
@@ -179,6 +194,7 @@ def _audit_table(
                 f"{edition}:{name}:{row_id}:{column}",
                 edition,
                 f"{label}, column {column}",
+                f"{label_zh}，{_header(column, 'zh', rc.data.year)}列",
             )
             figures.append(_audit_cell(rc, cell, ours_en.loc[j], ours.loc[j]))
     return figures
@@ -194,9 +210,18 @@ class _Cell:
     figure_id: str
     edition: str
     where: str
+    where_zh: str
 
     def figure(self, status: str, recomputed: str = "") -> Figure:
-        return Figure(self.figure_id, self.edition, self.where, self.printed, status, recomputed)
+        return Figure(
+            self.figure_id,
+            self.edition,
+            self.where,
+            self.printed,
+            status,
+            recomputed,
+            where_zh=self.where_zh,
+        )
 
 
 def _audit_cell(rc: _Recomputed, cell: _Cell, row: pd.Series, row_shown: pd.Series) -> Figure:
@@ -422,7 +447,17 @@ def _audit_text(rc: _Recomputed, ledger: Path) -> list[Figure]:
         where = f"{r['section']}: {r['claim']}"
         status, lo, hi, note = evaluate_rule(rc, r["rule"])
         if lo is None:  # input or not checkable: nothing to compare
-            figure = Figure(r["id"], r["edition"], where, r["printed"], status, "", r["note"])
+            figure = Figure(
+                r["id"],
+                r["edition"],
+                where,
+                r["printed"],
+                status,
+                "",
+                r["note"],
+                r.get("where_zh", ""),
+                r.get("note_zh", ""),
+            )
         else:
             decimals = int(r["decimals"])
             ok = consistent(float(r["value"]), decimals, lo, hi)
@@ -434,6 +469,8 @@ def _audit_text(rc: _Recomputed, ledger: Path) -> list[Figure]:
                 status if ok else "erratum",
                 _fmt(lo, hi, decimals),
                 note or r["note"],
+                r.get("where_zh", ""),
+                r.get("note_zh", "") if not note else "",
             )
         figures.append(figure)
     return figures
@@ -461,9 +498,8 @@ def audit(year: int, data_dir: Path = DATA) -> list[Figure]:
     out = []
     for f in figures:
         if f.status == "erratum":
-            f = Figure(
-                f.id, f.edition, f.where, f.printed, f.status, f.recomputed, _explain(f.id, errata)
-            )
+            explanation, explanation_zh = _explain(f.id, errata)
+            f = replace(f, explanation=explanation, explanation_zh=explanation_zh)
         out.append(f)
     return out
 
@@ -538,8 +574,15 @@ def summary(figures: list[Figure], lang: str = "en") -> pd.DataFrame:
     )
 
 
+def _in_language(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The free-text columns (where, explanation) in the page's language."""
+    if lang == "zh" and len(df):
+        return df.assign(where=df["where_zh"], explanation=df["explanation_zh"])
+    return df
+
+
 def errata_frame(figures: list[Figure], lang: str = "en") -> pd.DataFrame:
-    df = figures_frame([f for f in figures if f.status == "erratum"])
+    df = _in_language(figures_frame([f for f in figures if f.status == "erratum"]), lang)
     columns = {
         "id": "figure_id",
         "where": "where",
@@ -556,5 +599,6 @@ def errata_frame(figures: list[Figure], lang: str = "en") -> pd.DataFrame:
 
 def not_checkable_frame(figures: list[Figure], lang: str = "en") -> pd.DataFrame:
     df = figures_frame([f for f in figures if f.status == "not_checkable" and f.edition == "en"])
+    df = _in_language(df, lang)
     columns = {"id": "figure_id", "where": "where", "printed": "printed", "explanation": "needed"}
     return df[list(columns)].rename(columns={c: t(k, lang) for c, k in columns.items()})

@@ -318,6 +318,19 @@ def _check_across_files(tables: dict[str, pd.DataFrame], paths: dict[str, Path])
     return problems
 
 
+def load_reference(data_dir: Path = DATA) -> dict[str, pd.DataFrame]:
+    """The validated reference tables alone: the names of cities, countries, institutions and
+    subjects, in English and Chinese."""
+    schemas = table_schemas(data_dir)
+    tables, problems = {}, []
+    for name in REFERENCE_FILES:
+        df, found = read_table(data_dir / "reference" / f"{name}.csv", schemas[name])
+        tables[name], problems = df, problems + found
+    if problems:
+        raise DataError(problems)
+    return tables
+
+
 def load_year(year: int, data_dir: Path | str | None = None) -> YearData:
     """Read and validate data_dir/reference and data_dir/<year>; raise DataError listing every
     problem."""

@@ -37,6 +37,12 @@ COLUMNS = {
     "institution1": ("institution1", None),
     "institution2": ("institution2", None),
     "change_rounded": ("change_rounded", "{:,.0f}"),
+    # the worked examples of the methods chapter (tables.example_table)
+    "year": ("year", "{:d}"),
+    "institution": ("institution", None),
+    "adjusted_share_any": ("adjusted_share", "{:,.2f}"),
+    "sum_of_shares": ("sum_of_shares", "{:,.2f}"),
+    "articles": ("articles", "{:,d}"),
 }
 
 

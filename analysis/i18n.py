@@ -31,6 +31,9 @@ TEXT: dict[str, dict[str, str]] = {
     "change": {"en": "YOY Change", "zh": "同比变化"},
     "change_pct": {"en": "YOY % Change", "zh": "同比%变化"},
     "year": {"en": "Year", "zh": "年份"},
+    "institution": {"en": "Institution", "zh": "机构"},
+    "sum_of_shares": {"en": "Sum of the cities' Shares", "zh": "各城市贡献份额之和"},
+    "articles": {"en": "Articles", "zh": "论文数"},
     "global_rank_log": {
         "en": "Global rank by Share (logarithmic scale)",
         "zh": "贡献份额全球排名（对数刻度）",

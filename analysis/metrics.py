@@ -473,6 +473,35 @@ def example_two_years() -> Records:
     return Records(articles, authorships, affiliations)
 
 
+# Names of the examples' institutions that the supplement does not print (the reference has the
+# others): the examples are made up to show the arithmetic, so are these two entries.
+EXAMPLE_NAMES = {
+    "fudan": {"en": "Fudan University", "zh": "复旦大学"},
+    "hku": {"en": "The University of Hong Kong", "zh": "香港大学"},
+}
+
+
+def adjusted_view(result: dict[str, pd.DataFrame], subject: str = OVERALL) -> pd.DataFrame:
+    """Adjusted Share per city and year, for one subject (for the worked examples)."""
+    a = result["adjusted"]
+    a = a[(a["level"] == "city") & (a["subject"] == subject)]
+    return a[["year", "entity", "adjusted_share"]].reset_index(drop=True)
+
+
+def totals_view(result: dict[str, pd.DataFrame], subject: str = OVERALL) -> pd.DataFrame:
+    """Per year: the sum of the cities' Shares and the number of articles (the index is
+    zero-sum: the two agree)."""
+    s = result["share"]
+    shares = s[(s["level"] == "city") & (s["subject"] == subject)].groupby("year")["share"].sum()
+    totals = result["totals"]
+    articles = totals[totals["subject"] == subject].set_index("year")["articles"]
+    return (
+        pd.DataFrame({"sum_of_shares": shares, "articles": articles})
+        .rename_axis("year")
+        .reset_index()
+    )
+
+
 def city_view(result: dict[str, pd.DataFrame], subject: str = OVERALL) -> pd.DataFrame:
     """Share and Count per city and year, for one subject (for the worked examples)."""
     s = result["share"]

@@ -236,6 +236,30 @@ def all_tables(data: YearData, lang: str = "en") -> dict[str, pd.DataFrame]:
     return out
 
 
+def example_table(frame: pd.DataFrame, lang: str = "en", level: str = "city") -> pd.DataFrame:
+    """A worked example of the methods chapter (analysis.metrics.*_view) with names instead of ids,
+    in the page's language, and the book's column names."""
+    from analysis.data import load_reference
+    from analysis.metrics import EXAMPLE_NAMES
+
+    reference = load_reference()
+    table = "cities" if level == "city" else "institutions"
+    names = reference[table].set_index(f"{level}_id")[f"name_{lang}"].to_dict()
+    names.update({key: value[lang] for key, value in EXAMPLE_NAMES.items()})
+    out = frame.copy()
+    for column in ("entity", "entity_a", "entity_b"):
+        if column in out:
+            out[column] = out[column].astype(str).map(lambda e: names.get(e, e))
+    return out.rename(
+        columns={
+            "entity": level,
+            "entity_a": f"{level}1",
+            "entity_b": f"{level}2",
+            "adjusted_share": "adjusted_share_any",
+        }
+    )
+
+
 def to_csv_text(table: pd.DataFrame) -> str:
     """The CSV form of a table: UTF-8, header row, numbers rounded to 2 decimals, '\\n' line
     ends."""

@@ -188,3 +188,21 @@ def test_each_documented_rule_example_agrees_with_its_ledger_row(kind, figures):
 def test_an_unknown_rule_names_the_rules():
     with pytest.raises(ValueError, match="unknown audit rule 'sharez:x'.*count, example_share"):
         audit.evaluate_rule(None, "sharez:x")
+
+
+def test_every_explanation_of_the_ledger_is_in_both_languages(figures):
+    """The Chinese edition's audit chapter shows where each figure is and why, in Chinese."""
+    import re
+
+    shown = [
+        f
+        for f in figures
+        if f.status == "erratum" or (f.status == "not_checkable" and f.edition == "en")
+    ]
+    assert shown and all(f.where_zh and f.explanation_zh for f in shown)
+    for f in shown:  # Chinese text; names, ids and numbers may stay as they are
+        assert re.search(r"[\u4e00-\u9fff]", f.where_zh) and re.search(
+            r"[\u4e00-\u9fff]", f.explanation_zh
+        ), f.id
+    for frame in (audit.errata_frame(figures, "zh"), audit.not_checkable_frame(figures, "zh")):
+        assert not frame.iloc[:, 1].str.contains("row|column|opening", regex=True).any()
