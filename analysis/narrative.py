@@ -7,6 +7,8 @@ a new data year changes the prose with the data.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from analysis import tables
@@ -173,6 +175,53 @@ def _named_extreme(rh: pd.DataFrame, column: str, largest: bool, lang: str) -> t
     """The city (or the tied cities, joined) with the largest or smallest value of a column."""
     value = rh[column].max() if largest else rh[column].min()
     return join_names(rh[rh[column] == value]["city"], lang), int(value)
+
+
+def rounding_sentence(
+    table: pd.DataFrame, printed_csv: Path, columns: dict[str, str], lang: str = "en"
+) -> str:
+    """How far the page's recomputed figures are from the printed ones, in one sentence. Within the
+    last printed digit: say that rounding explains it. Further (a percentage over a small Share
+    magnifies the rounding of its inputs): name the largest case, its audit row and the reason.
+    `columns`: derived column -> its name in the page's language; rows are matched by rank."""
+    if not printed_csv.is_file():
+        return ""
+    printed = pd.read_csv(printed_csv, dtype=str, keep_default_na=False).set_index("rank")
+    worst = None
+    for column in columns:
+        for rank, text in printed[column].items():
+            number = text.replace(",", "")
+            ours = table.loc[table["rank"] == int(rank), column]
+            if ours.empty or not number.replace(".", "").lstrip("-").isdigit():
+                continue
+            decimals = len(number.split(".")[1]) if "." in number else 0
+            units = abs(float(ours.iloc[0]) - float(number)) * 10**decimals
+            if worst is None or units > worst[0]:
+                worst = (units, column, int(rank), text, float(ours.iloc[0]), decimals)
+    if worst is None or worst[0] <= 1 + 1e-9:
+        if lang == "zh":
+            return "由于输入值只印到小数点后两位，重新计算的数值与印刷值最多在最后一位上相差1。"
+        return (
+            "The inputs are printed with two decimals, so a recomputed figure can differ from "
+            "the printed one by one in the last digit."
+        )
+    _, column, rank, text, ours, decimals = worst
+    row = table.loc[table["rank"] == rank].iloc[0]
+    name = row["city"] if "city" in row else f"{row['city1']}–{row['city2']}"
+    audit_row = f"{lang}:{printed_csv.stem}:{rank}:{column}"
+    value = f"{ours:,.{decimals}f}"
+    if lang == "zh":
+        return (
+            f"第{rank}名（{name}）重新计算的{columns[column]}为{value}，与印刷值{text}相差超过"
+            "最后一位：其输入值只印到小数点后两位，而在较小的贡献份额上，这一舍入误差会使百分比"
+            f"明显变动（见复现核查中的 {audit_row}；印刷值仍在输入值允许的范围内）。"
+        )
+    return (
+        f"For {name} (rank {rank}) the recomputed {columns[column]}, {value}, differs from the "
+        f"printed {text} by more than the last digit: its inputs are printed with two decimals, "
+        "and over a small Share that rounding moves a percentage visibly (audit row "
+        f"{audit_row}; the printed figure is within the range the inputs allow)."
+    )
 
 
 # ---- the facts of each page, from the table the page shows -------------------------------------

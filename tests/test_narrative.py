@@ -100,3 +100,19 @@ def test_newcomers_none_one_many():
     assert (
         narrative.newcomers_sentence(rh.head(1), 2022, lang="zh") == "今年没有新进入前10的城市。"
     )
+
+
+def test_the_rounding_sentence_names_a_difference_beyond_the_last_digit(tmp_path):
+    printed = tmp_path / "risers-x.csv"
+    printed.write_text("rank,city,change_pct\n1,A,10.01\n2,B,109.03\n", encoding="utf-8")
+    table = pd.DataFrame({"rank": [1, 2], "city": ["A", "B"], "change_pct": [10.0149, 109.1402]})
+    sentence = narrative.rounding_sentence(table, printed, {"change_pct": "% change"})
+    assert sentence.startswith(
+        "For B (rank 2) the recomputed % change, 109.14, differs from the printed 109.03"
+    )
+    assert "audit row en:risers-x:2:change_pct" in sentence
+    within = table.assign(change_pct=[10.0149, 109.0351])
+    assert "by one in the last digit" in narrative.rounding_sentence(
+        within, printed, {"change_pct": "% change"}
+    )
+    assert narrative.rounding_sentence(table, tmp_path / "none.csv", {"change_pct": "x"}) == ""
