@@ -167,6 +167,14 @@ def cmd_book(args) -> int:
     return 0
 
 
+def cmd_new_year(args) -> int:
+    from analysis.data import CHECKLIST, scaffold_year
+
+    folder = scaffold_year(args.year, args.data)
+    print(f"{shown(folder)}: every input file with its header, and {CHECKLIST} (what each needs)")
+    return 0
+
+
 def cmd_pdf(args) -> int:
     from analysis.book import rebuild_pdfs
 
@@ -439,6 +447,17 @@ def parser() -> argparse.ArgumentParser:
                 "folder "
                 "holds); the repository's book is untouched",
             )
+
+    n = command(
+        "new-year",
+        cmd_new_year,
+        "start a data year: every input file's header and a checklist",
+        "Create DATA/<year>/ with each input file of a data year (header only) and CHECKLIST.md "
+        "saying what each needs and where it usually comes from. The folder becomes an edition "
+        "once city_share.csv has rows.",
+    )
+    n.add_argument("year", type=kind.year)
+    _add_data(n)
 
     command(
         "pdf",

@@ -231,12 +231,26 @@ def _check_pairs(df: pd.DataFrame, a: str, b: str, file: str) -> list[Problem]:
     return problems
 
 
-def _check_rank_history(df: pd.DataFrame, file: str) -> list[Problem]:
+def _check_rank_history(df: pd.DataFrame, file: str, year: int) -> list[Problem]:
     duplicated = df.duplicated(["year", "rank"], keep=False)
-    return [
+    problems = [
         Problem(file, i + 1, "rank", f"two cities hold rank {r} in {y}")
         for i, y, r in zip(df.index[duplicated], df["year"][duplicated], df["rank"][duplicated])
     ]
+    # The rank-history chapter ranks the cities of the data year and measures their move over the
+    # last two years: both years must be there for every city.
+    for needed in (year, year - 2):
+        for city in sorted(set(df["city_id"]) - set(df.loc[df["year"] == needed, "city_id"])):
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    "year",
+                    f"{city!r} has no rank for {needed}: the "
+                    f"chapter needs the data year and two years before it",
+                )
+            )
+    return problems
 
 
 def _check_across_files(tables: dict[str, pd.DataFrame], paths: dict[str, Path]) -> list[Problem]:
@@ -392,7 +406,7 @@ def load_year(year: int, data_dir: Path | str | None = None) -> YearData:
             shown(paths["institution_partnerships"]),
         )
     if "rank_history" in tables:
-        problems += _check_rank_history(tables["rank_history"], shown(paths["rank_history"]))
+        problems += _check_rank_history(tables["rank_history"], shown(paths["rank_history"]), year)
     if not problems:
         problems += _check_across_files(tables, paths)
     if problems:
@@ -402,9 +416,78 @@ def load_year(year: int, data_dir: Path | str | None = None) -> YearData:
 
 
 def years_with_data(data_dir: Path = DATA) -> list[int]:
-    """Every data year that has a folder: data/<yyyy>/."""
+    """The editions: every year folder data/<yyyy>/, except one that `new-year` scaffolded and that
+    holds no data yet (its checklist is there and its city_share.csv has no rows)."""
+
+    def scaffold_only(folder: Path) -> bool:
+        shares = folder / "city_share.csv"
+        return (folder / CHECKLIST).is_file() and (
+            not shares.is_file()
+            or len(shares.read_text(encoding="utf-8").strip().splitlines()) < 2
+        )
+
     return sorted(
         int(p.name)
         for p in data_dir.iterdir()
-        if p.is_dir() and p.name.isdigit() and len(p.name) == 4
+        if p.is_dir() and p.name.isdigit() and len(p.name) == 4 and not scaffold_only(p)
     )
+
+
+CHECKLIST = "CHECKLIST.md"  # written by `new-year` into a new year folder
+USUAL_SOURCES = {
+    "city_share": "a Nature Index city table export (python -m analysis ingest EXPORT --write)",
+    "adjusted_share": "the same export (ingest infers the adjustment factor from its rows)",
+    "country_share": "Nature Index Research Leaders, the country table of the same year",
+    "location_share_input": "the printed % Location Share, where a country's Share is unknown",
+    "riser_mentions": "the supplement's prose, for subjects that have no riser table",
+    "rank_history": "the supplement's rank table, or the city tables of the earlier years",
+    "city_partnerships": "the supplement's city-partnership tables (Nature Index collaborations)",
+    "institution_partnerships": "the supplement's institution-partnership table",
+}
+
+
+def scaffold_year(year: int, data_dir: Path = DATA) -> Path:
+    """A new year folder: every input file of a data year with its header only, and a checklist of
+    what each needs and where it usually comes from (from the descriptions in datapackage.json).
+    Refuses a year that already has a folder."""
+    from analysis.staging import staged
+
+    target = data_dir / str(year)
+    if target.exists():
+        raise DataError(
+            [
+                Problem(
+                    shown(target),
+                    None,
+                    None,
+                    "already exists: a new year starts from "
+                    "an empty folder (edit the files there instead)",
+                )
+            ]
+        )
+    lines = [
+        f"# Data year {year}: checklist",
+        "",
+        "Fill each file (the header is there), check with `python -m analysis validate "
+        f"--year {year}`, then `make book`. Record where every number comes from in "
+        "data/README.md. Files a year has no data for may be deleted: their chapters are "
+        "then left out.",
+        "",
+    ]
+    with staged(target) as staging:
+        for resource in package(data_dir)["resources"]:
+            path = Path(resource["path"])
+            if path.parts[0] in ("reference",) or resource.get("name") in REFERENCE_FILES:
+                continue
+            if len(path.parts) != 2 or not path.parts[0].isdigit():
+                continue
+            fields = [f["name"] for f in resource["schema"]["fields"]]
+            (staging / path.name).write_text(",".join(fields) + "\n", encoding="utf-8")
+            required = "required" if resource["name"] in REQUIRED_YEAR_FILES else "optional"
+            lines += [
+                f"- [ ] `{path.name}` ({required}): {resource.get('description', '')}",
+                f"      usually from: {USUAL_SOURCES.get(resource['name'], 'see data/README.md')}",
+                f"      columns: {', '.join(fields)}",
+            ]
+        (staging / CHECKLIST).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return target
