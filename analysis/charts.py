@@ -99,23 +99,18 @@ def _finish(chart: alt.Chart, title: str, description: str, lang: str) -> alt.Ch
         .configure(**_font(lang))
         .configure_view(stroke=None)
         .configure_legend(labelLimit=0, titleLimit=0, orient="bottom", direction="vertical")
-        .configure_axis(labelLimit=0, titleLimit=0)
+        .configure_axis(labelLimit=0, titleLimit=0, labelOverlap=True)
     )
 
 
 # Colour-blind-safe categorical palette (Okabe & Ito); a country takes the colour of its place in
 # reference/countries.csv, so it has the same colour in every chart and in both editions.
 COUNTRY_PALETTE = [
-    "#0072B2",
-    "#D55E00",
-    "#009E73",
-    "#CC79A7",
-    "#E69F00",
-    "#56B4E9",
-    "#000000",
-    "#F0E442",
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442",
     "#999999",
-]
+    # then Paul Tol's muted scheme, for editions with more countries
+    "#882255", "#44AA99", "#117733", "#332288", "#DDCC77", "#AA4499",
+]  # fmt: skip
 
 
 def country_colour(table: pd.DataFrame, lang: str) -> alt.Color:
@@ -193,7 +188,12 @@ def location_share_bars(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
         )
         .properties(width=WIDTH)
     )
-    top = df.loc[df["location_share_pct"].idxmax()]
+    # (a year without percentages runs this cell too; the runner then drops it from the page)
+    top = (
+        df.loc[df["location_share_pct"].idxmax()]
+        if df["location_share_pct"].notna().any()
+        else df.iloc[0]
+    )
     desc = t(
         "alt_location",
         lang,

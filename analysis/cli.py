@@ -63,6 +63,8 @@ def _years_of(args) -> list[int]:
 
 
 def cmd_validate(args) -> int:
+    from analysis.data import untranslated
+
     years = _years_of(args)
     problems = []
     for year in years:
@@ -73,6 +75,8 @@ def cmd_validate(args) -> int:
             problems += e.problems
     if problems:
         raise DataError(problems)
+    for warning in untranslated(args.data):
+        print(f"warning: {warning}", file=sys.stderr)
     return 0
 
 
@@ -249,7 +253,9 @@ def cmd_ingest(args) -> int:
     if args.write:
         # Edit a copy of the folder; it replaces the folder only if the result is valid input.
         with staged(args.write, seed=True) as staging:
-            notes = ingest.write_inputs(export, args.subject, result["factor"], staging, args.data)
+            notes = ingest.write_inputs(
+                export, args.subject, result["factor"], staging, args.data, args.names
+            )
             load_year(args.year, staging)
         for note in notes:
             print(note.replace(str(staging), str(args.write)))
@@ -490,6 +496,12 @@ def parser() -> argparse.ArgumentParser:
         type=kind.output_folder,
         metavar="DIR",
         help="write DIR/<year>/city_share.csv and adjusted_share.csv",
+    )
+    g.add_argument(
+        "--names",
+        type=kind.existing_file,
+        metavar="FILE",
+        help="with --write: Chinese names for cities (CSV: name, country, name_zh)",
     )
     _add_data(g)
 

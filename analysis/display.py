@@ -119,7 +119,25 @@ def show_table(
     """Display `table` (already restricted to the columns to show) with a CSV download of
     `csv_table` (default: the same table)."""
     csv_table = table if csv_table is None else csv_table
-    return HTML(table_html(table, lang, year) + "\n" + download_link(csv_table, filename, lang))
+    return HTML(
+        table_html(table, lang, year)
+        + untranslated_note(table, lang)
+        + "\n"
+        + download_link(csv_table, filename, lang)
+    )
+
+
+def untranslated_note(table: pd.DataFrame, lang: str) -> str:
+    """A note under a table that shows a name in English, marked, for want of a translation."""
+    marked = (
+        table.astype(str)
+        .apply(lambda column: column.str.endswith(tables.UNTRANSLATED))
+        .any()
+        .any()
+    )
+    return (
+        f'\n<p class="sc-note">{html.escape(t("untranslated_note", lang))}</p>' if marked else ""
+    )
 
 
 def frame(table: pd.DataFrame, lang: str = "en") -> HTML:

@@ -58,6 +58,10 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "not_printed": {"en": "not printed", "zh": "未公布"},
     "download": {"en": "Download this table as CSV", "zh": "下载此表（CSV）"},
+    "untranslated_note": {
+        "en": "† No translation of this name yet: shown as printed in English.",
+        "zh": "† 该名称暂无中文译名，暂按英文原名显示。",
+    },
     "filter_rows": {"en": "Filter rows: a city, a country…", "zh": "筛选：输入城市或国家…"},
     "sort_by_column": {
         "en": "Sort by this column (click again to reverse)",

@@ -157,14 +157,23 @@ def read_export(path: Path) -> Export:
     if problems:
         raise DataError(problems)
     rows = pd.DataFrame(records)
-    duplicated = rows[rows.duplicated("name", keep=False)]
+    # A row is known by its name and its country: two institutions called "Northeastern University
+    # (NEU)", in the USA and in China, are two rows; only a row repeating both is a duplicate.
+    duplicated = rows[rows.duplicated(["name", "country"], keep=False)]
     if len(duplicated):
-        raise DataError(
-            [
-                Problem(file, int(i) + 1, "name", f"duplicate name {rows.at[i, 'name']!r}")
-                for i in duplicated.index
-            ]
-        )
+        problems = []
+        for (name, country), group in duplicated.groupby(["name", "country"], sort=False):
+            numbers = [int(i) + 1 for i in group.index]
+            problems.append(
+                Problem(
+                    file,
+                    numbers[0],
+                    "name",
+                    f"rows {', '.join(map(str, numbers))} repeat the "
+                    f"same name and country: ({name!r}, {country!r})",
+                )
+            )
+        raise DataError(problems)
     return Export(path, rows, prev_year, year, ignored)
 
 
@@ -229,11 +238,99 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
+def _resolve_countries(
+    export: Export, countries: pd.DataFrame
+) -> tuple[dict[str, str], list[dict]]:
+    """Each country name of the export -> its id: the reference's row of that English name, else
+    the ISO code CLDR or a Nature Index spelling gives (a new reference row, with CLDR's Chinese
+    name). Raises DataError naming each name that is neither."""
+    from analysis import countries as cldr
+
+    by_name = countries.set_index("name_en")["country_id"].to_dict()
+    known_ids = set(countries["country_id"])
+    ids, new, unknown = {}, [], []
+    for name in sorted(set(export.rows["country"])):
+        code = by_name.get(name) or cldr.code_of(name)
+        if code is None:
+            unknown.append(name)
+            continue
+        if code not in known_ids:
+            new.append(
+                {
+                    "country_id": code,
+                    "name_en": name,
+                    "name_zh": cldr.chinese_name(code),
+                    "slug": _slug(name),
+                }
+            )
+            known_ids.add(code)
+        ids[name] = code
+    if unknown:
+        raise DataError(
+            [
+                Problem(
+                    shown(export.path),
+                    None,
+                    "country",
+                    f"unknown country {c!r}: neither a country or territory that Unicode "
+                    "CLDR names nor a Nature Index spelling; add it to reference/countries.csv",
+                )
+                for c in unknown
+            ]
+        )
+    return ids, new
+
+
+def city_id_for(name: str, country_id: str) -> str:
+    """A stable id for a city that came in with an export: its name and its country, so that two
+    cities of one name (Birmingham, UK and USA) never share an id."""
+    return f"{_slug(name)}-{country_id.lower()}"
+
+
+def apply_names(cities: pd.DataFrame, countries: pd.DataFrame, names_file: Path) -> int:
+    """Chinese names from a CSV (name, country, name_zh) into the cities table, in place. Every row
+    must name a city of the reference (by English name and country). Returns how many were set."""
+    file = shown(names_file)
+    text, problems = read_text_file(names_file, encoding="utf-8-sig")
+    if text is None:
+        raise DataError(problems)
+    table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    missing = [c for c in ("name", "country", "name_zh") if c not in table.columns]
+    if missing:
+        raise DataError([Problem(file, None, c, "required column is missing") for c in missing])
+    from analysis import countries as cldr
+
+    by_country_name = countries.set_index("name_en")["country_id"].to_dict()
+    index = {(n, c): i for i, n, c in zip(cities.index, cities["name_en"], cities["country_id"])}
+    for row, (name, country, name_zh) in enumerate(
+        zip(table["name"], table["country"], table["name_zh"]), 1
+    ):
+        code = by_country_name.get(country) or cldr.code_of(country)
+        if (name, code) not in index:
+            problems.append(
+                Problem(file, row, "name", f"no city {name!r} in {country!r} in the reference")
+            )
+        elif not name_zh.strip():
+            problems.append(Problem(file, row, "name_zh", "a value is required"))
+        else:
+            cities.loc[index[(name, code)], "name_zh"] = name_zh.strip()
+    if problems:
+        raise DataError(problems)
+    return len(table)
+
+
 def write_inputs(
-    export: Export, subject: str, factor: float, out: Path, reference_dir: Path = DATA
+    export: Export,
+    subject: str,
+    factor: float,
+    out: Path,
+    reference_dir: Path = DATA,
+    names_file: Path | None = None,
 ) -> list[str]:
     """Write out/<year>/city_share.csv and adjusted_share.csv for `subject` (other subjects' rows
-    are kept), adding unknown cities to out/reference/cities.csv. Returns notes for the user."""
+    are kept), adding the countries and cities the reference does not know to out/reference (a
+    city is known by its English name and its country). `names_file` supplies Chinese names.
+    Returns notes for the user."""
     import shutil
 
     out = Path(out)
@@ -247,43 +344,53 @@ def write_inputs(
             shutil.copy(
                 reference_dir / "reference" / f"{name}.csv", out / "reference" / f"{name}.csv"
             )
-    cities = pd.read_csv(out / "reference" / "cities.csv", dtype=str, keep_default_na=False)
-    countries = pd.read_csv(out / "reference" / "countries.csv", dtype=str, keep_default_na=False)
-    country_id = countries.set_index("name_en")["country_id"]
-    unknown = sorted(set(export.rows["country"]) - set(country_id.index))
-    if unknown:
+    subjects = pd.read_csv(out / "reference" / "subjects.csv", dtype=str, keep_default_na=False)
+    if subject not in set(subjects["subject_id"]):
         raise DataError(
             [
                 Problem(
-                    shown(export.path),
+                    shown(out / "reference" / "subjects.csv"),
                     None,
-                    "country",
-                    f"unknown country {c!r}: add it to reference/countries.csv",
+                    "subject_id",
+                    f"unknown subject {subject!r}: one of {', '.join(subjects['subject_id'])}",
                 )
-                for c in unknown
             ]
         )
-    ids = cities.set_index("name_en")["city_id"].to_dict()
+    cities = pd.read_csv(out / "reference" / "cities.csv", dtype=str, keep_default_na=False)
+    countries = pd.read_csv(out / "reference" / "countries.csv", dtype=str, keep_default_na=False)
+    country_ids, new_countries = _resolve_countries(export, countries)
+    if new_countries:
+        countries = pd.concat([countries, pd.DataFrame(new_countries)], ignore_index=True)
+        countries.to_csv(out / "reference" / "countries.csv", index=False, lineterminator="\n")
+        notes.append(
+            "new countries added to reference/countries.csv (Chinese names from Unicode "
+            f"CLDR): {first_few(c['name_en'] for c in new_countries)}"
+        )
+    ids = {
+        (n, c): i for n, c, i in zip(cities["name_en"], cities["country_id"], cities["city_id"])
+    }
     new = []
     for name, country in zip(export.rows["name"], export.rows["country"]):
-        if name not in ids:
-            ids[name] = _slug(name)
-            new.append(
-                {
-                    "city_id": ids[name],
-                    "name_en": name,
-                    "name_zh": name,
-                    "country_id": country_id[country],
-                }
-            )
+        key = (name, country_ids[country])
+        if key not in ids:
+            ids[key] = city_id_for(*key)
+            new.append({"city_id": ids[key], "name_en": name, "name_zh": "", "country_id": key[1]})
     if new:
         cities = pd.concat([cities, pd.DataFrame(new)], ignore_index=True)
-        cities.to_csv(out / "reference" / "cities.csv", index=False, lineterminator="\n")
         notes.append(
-            "new cities added to reference/cities.csv with their English name in name_zh (replace "
-            f"it with the Chinese name): {first_few(c['name_en'] for c in new)}"
+            "new cities added to reference/cities.csv without a Chinese name (supply them "
+            f"with --names; Chinese pages show the English name, marked): "
+            f"{first_few(c['name_en'] for c in new)}"
         )
-    rows = export.rows.assign(city_id=export.rows["name"].map(ids), subject_id=subject)
+    if names_file is not None:
+        count = apply_names(cities, countries, names_file)
+        notes.append(f"Chinese names set from {shown(names_file)}: {count}")
+    if new or names_file is not None:
+        cities.to_csv(out / "reference" / "cities.csv", index=False, lineterminator="\n")
+    export_ids = [
+        ids[(n, country_ids[c])] for n, c in zip(export.rows["name"], export.rows["country"])
+    ]
+    rows = export.rows.assign(city_id=export_ids, subject_id=subject)
     year_dir = out / str(export.year)
     year_dir.mkdir(parents=True, exist_ok=True)
     files = {

@@ -231,28 +231,32 @@ def leading_facts(lead: pd.DataFrame, data: YearData, lang: str = "en", top: int
     """`lead`: tables.leading_cities(data, lang=lang), the table the page shows."""
     first, second = lead.iloc[0], lead.iloc[1]
     top_n = lead.head(top)
-    computed = lead[lead["location_share_source"] == "computed"]
-    concentrated = lead.loc[lead["location_share_pct"].idxmax()]
-    return {
+    facts = {
         "year": data.year,
         "n_leading": len(lead),
         "top_city": first["city"],
         "top_share": float(first["share"]),
         "top_count": int(first["count"]),
-        "top_pct_of_country": float(first["location_share_pct"]),
         "top_country": first["country"],
         "second_city": second["city"],
         "second_share": float(second["share"]),
         "top_n": top,
         "top_n_countries_sentence": country_majority_sentence(lead, top, lang),
         "top_n_total_share": float(top_n["share"].sum()),
-        "n_pct_computed": len(computed),
-        "n_pct_printed": int((lead["location_share_source"] == "printed input").sum()),
-        "most_concentrated_city": concentrated["city"],
-        "most_concentrated_pct": float(concentrated["location_share_pct"]),
-        "most_concentrated_country": concentrated["country"],
-        "country_share_note": country_share_note(data, lang),
     }
+    pct = lead["location_share_pct"]
+    if pct.notna().any():  # a year with country Shares or printed percentages
+        concentrated = lead.loc[pct.idxmax()]
+        facts |= {
+            "top_pct_of_country": float(first["location_share_pct"]),
+            "n_pct_computed": int((lead["location_share_source"] == "computed").sum()),
+            "n_pct_printed": int((lead["location_share_source"] == "printed input").sum()),
+            "most_concentrated_city": concentrated["city"],
+            "most_concentrated_pct": float(concentrated["location_share_pct"]),
+            "most_concentrated_country": concentrated["country"],
+            "country_share_note": country_share_note(data, lang),
+        }
+    return facts
 
 
 def country_share_note(data: YearData, lang: str = "en") -> str:
@@ -261,7 +265,7 @@ def country_share_note(data: YearData, lang: str = "en") -> str:
     if not data.has("country_share"):
         return ""
     shares = data["country_share"]
-    names = data.reference["countries"].set_index("country_id")[f"name_{lang}"]
+    names = tables.localized_names(data.reference["countries"], "country_id", lang)
     colon = "：" if lang == "zh" else ": "
     parts = [
         f"{join_names([names[c] for c in group['country_id']], lang)}{colon}{source}"
@@ -277,7 +281,8 @@ def country_share_note(data: YearData, lang: str = "en") -> str:
 
 def rank_history_facts(rh: pd.DataFrame, year: int, lang: str = "en", top: int = 10) -> dict:
     """`rh`: tables.rank_history(data, lang=lang), the table the page shows."""
-    prev, change, r = year - 1, f"change_{year - 2}_{year}", tables.rank_column
+    change = next(c for c in rh.columns if c.startswith("change_"))  # since two years before
+    prev, r = year - 1, tables.rank_column
     first_year = min(y for y in map(tables.rank_year, rh.columns) if y is not None)
     climber, climb = _named_extreme(rh, change, largest=True, lang=lang)
     faller, fall = _named_extreme(rh, change, largest=False, lang=lang)

@@ -60,7 +60,7 @@ def read_matrix(path: Path = MATRIX) -> dict:
 
 
 def _subject_names(data: YearData, lang: str) -> dict:
-    return data.reference["subjects"].set_index("subject_id")[f"name_{lang}"].to_dict()
+    return tables.localized_names(data.reference["subjects"], "subject_id", lang).to_dict()
 
 
 def _instances(data: YearData, each: str, lang: str) -> list[tuple[dict, str, str]]:
@@ -86,7 +86,7 @@ def _instances(data: YearData, each: str, lang: str) -> list[tuple[dict, str, st
     if each == "partnership_country":
         countries = data.reference["countries"].set_index("country_id")
         return [
-            ({"country": c}, countries.at[c, "slug"], countries.at[c, f"name_{lang}"])
+            ({"country": c}, countries.at[c, "slug"], tables.name_of(data, "countries", c, lang))
             for c in tables.partnership_countries(data)
         ]
     if each == "partnership_city":
@@ -154,6 +154,9 @@ def plan(
     published = ledger_files(data)
     # Without a ledger there is no audit page, so prose that links to it is dropped.
     drop = () if published else ("needs-published",)
+    # Without country Shares or printed percentages there is no "weight in the home country".
+    if not (data.has("country_share") or data.has("location_share_input")):
+        drop += ("needs-location-share",)
     runs = []
     for spec in matrix["run"]:
         if not (published if spec["needs"] == "published" else data.has(spec["needs"])):

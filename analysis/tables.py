@@ -34,9 +34,31 @@ CONTRACT = {
 }
 
 
+UNTRANSLATED = "†"  # marks an English name shown on a Chinese page for want of a translation
+
+
+def localized_names(ref: pd.DataFrame, key: str, lang: str) -> pd.Series:
+    """Names by id in `lang`; a name with no translation yet is its English name, marked."""
+    names = ref.set_index(key)[f"name_{lang}"]
+    if lang != "en":
+        missing = names.isna() | (names.astype(str).str.strip() == "")
+        names = names.astype(object).where(~missing, ref.set_index(key)["name_en"] + UNTRANSLATED)
+    return names
+
+
+def name_of(data: YearData, table: str, item: str, lang: str = "en") -> str:
+    """The name of one subject, country, city or institution in `lang` (see localized_names)."""
+    key = {
+        "subjects": "subject_id",
+        "countries": "country_id",
+        "cities": "city_id",
+        "institutions": "institution_id",
+    }[table]
+    return localized_names(data.reference[table], key, lang)[item]
+
+
 def _names(data: YearData, table: str, key: str, lang: str) -> pd.Series:
-    ref = data.reference[table]
-    return ref.set_index(key)[f"name_{lang}"]
+    return localized_names(data.reference[table], key, lang)
 
 
 def city_name(data: YearData, city_id: str, lang: str = "en") -> str:
@@ -49,7 +71,7 @@ def _with_city_and_country(
     cities = data.reference["cities"].set_index("city_id")
     countries = _names(data, "countries", "country_id", lang)
     out = df.copy()
-    out["city"] = out[id_col].map(cities[f"name_{lang}"])
+    out["city"] = out[id_col].map(_names(data, "cities", "city_id", lang))
     out["country"] = out[id_col].map(cities["country_id"]).map(countries)
     return out
 
@@ -156,7 +178,7 @@ def rank_history(data: YearData, lang: str = "en") -> pd.DataFrame:
     rh = data["rank_history"]
     wide = rh.pivot(index="city_id", columns="year", values="rank")
     years = sorted(wide.columns)
-    start = data.year - 2
+    start = max(years[0], data.year - 2)  # the last two years' move, where the history has them
     wide.columns = [rank_column(y) for y in years]
     wide = wide.reset_index()
     change = f"change_{start}_{data.year}"
@@ -244,7 +266,7 @@ def example_table(frame: pd.DataFrame, lang: str = "en", level: str = "city") ->
 
     reference = load_reference()
     table = "cities" if level == "city" else "institutions"
-    names = reference[table].set_index(f"{level}_id")[f"name_{lang}"].to_dict()
+    names = localized_names(reference[table], f"{level}_id", lang).to_dict()
     names.update({key: value[lang] for key, value in EXAMPLE_NAMES.items()})
     out = frame.copy()
     for column in ("entity", "entity_a", "entity_b"):

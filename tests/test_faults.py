@@ -158,9 +158,9 @@ FAULTS = {
         edit("reference/subjects.csv", lambda df: pd.concat([df, df.iloc[[0]]])),
         "duplicate key",
     ),
-    "reference/institutions: empty Chinese name": (
-        cell("reference/institutions.csv", 0, "name_zh", ""),
-        "name_zh",
+    "reference/cities: empty English name": (
+        cell("reference/cities.csv", 0, "name_en", ""),
+        "name_en",
     ),
     "reference/cities: wrong encoding": (
         reencode("reference/cities.csv", "gb18030"),

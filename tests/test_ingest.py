@@ -180,7 +180,10 @@ EXPORT_FAULTS = {
     "text in a Share": (dict(spoil=spoil_cell(2, 4, "lots")), "must be a number; found 'lots'"),
     "negative Share": (dict(spoil=spoil_cell(2, 3, "-4.00")), "must be >= 0"),
     "empty name": (dict(spoil=spoil_cell(2, 1, "")), "a value is required"),
-    "duplicated city": (dict(spoil=spoil_cell(3, 1, "Beijing")), "duplicate name 'Beijing'"),
+    "duplicated city": (
+        dict(spoil=spoil_cell(3, 1, "Beijing")),
+        "rows 1, 4 repeat the same name and country: ('Beijing', 'China')",
+    ),
     "wrong encoding": (dict(encoding="utf-16"), "is not UTF-8"),
     "years that disagree": (
         dict(

@@ -6,6 +6,7 @@ import pytest
 
 from analysis import runner
 from analysis.data import CHECKLIST, DataError, load_year, scaffold_year, years_with_data
+from analysis.paths import DATA
 
 
 def test_new_year_scaffolds_every_input_file_and_a_checklist(data_copy, cli):
@@ -54,3 +55,153 @@ def test_a_subject_the_index_added_gets_its_riser_page_in_reference_order(data_c
     assert names.index(health) == names.index(biology) + 1
     zh = runner.plan(2022, data_copy, lang="zh")
     assert any(run.title == "上升最快的城市：健康科学" for run in zh)
+
+
+EXAMPLE = DATA / "examples" / "export-2023"
+
+
+def tree(folder):
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_the_worked_example_goes_from_real_exports_to_a_book_of_both_editions(
+    data_copy, cli, tmp_path
+):
+    """data/examples/export-2023: an overall city table with countries and cities the 2022
+    supplement never printed and a name two countries share, a health-sciences table, and Chinese
+    names for the new cities. ingest --write takes them in; the data validates; a book of both
+    editions builds."""
+    overall = cli(
+        "ingest",
+        str(EXAMPLE / "cities-overall-2023.csv"),
+        "--year",
+        "2023",
+        "--write",
+        str(data_copy),
+        "--data",
+        str(data_copy),
+    )
+    assert overall.returncode == 0, overall.stderr
+    assert "new countries added" in overall.stdout and "Argentina" in overall.stdout
+    health = cli(
+        "ingest",
+        str(EXAMPLE / "cities-health-sciences-2023.csv"),
+        "--year",
+        "2023",
+        "--subject",
+        "health-sciences",
+        "--write",
+        str(data_copy),
+        "--data",
+        str(data_copy),
+    )
+    assert health.returncode == 0, health.stderr
+    cities = pd.read_csv(data_copy / "reference" / "cities.csv", dtype=str, keep_default_na=False)
+    birmingham = (
+        cities[cities["name_en"] == "Birmingham"].set_index("country_id")["city_id"].to_dict()
+    )
+    assert birmingham == {"GB": "birmingham-gb", "US": "birmingham-us"}
+    warned = cli("validate", "--data", str(data_copy))
+    assert warned.returncode == 0 and warned.stderr.count("warning:") == 6
+    named = cli(
+        "ingest",
+        str(EXAMPLE / "cities-overall-2023.csv"),
+        "--year",
+        "2023",
+        "--write",
+        str(data_copy),
+        "--data",
+        str(data_copy),
+        "--names",
+        str(EXAMPLE / "names-2023.csv"),
+    )
+    assert named.returncode == 0, named.stderr
+    assert cli("validate", "--data", str(data_copy)).stderr == ""
+    book = cli("book", "--data", str(data_copy), "--out", str(tmp_path / "book"))
+    assert book.returncode == 0, book.stderr[-2000:]
+    html = tmp_path / "book" / "html"
+    for folder in (
+        html / "book" / "generated" / "2023",
+        html / "zh" / "book" / "generated" / "2023-zh",
+    ):
+        assert {p.name for p in folder.glob("*.html")} == {
+            "01-01-leading-cities.html",
+            "03-02-risers-overall.html",
+            "03-03-risers-health-sciences.html",
+        }
+    chinese = (
+        html / "zh" / "book" / "generated" / "2023-zh" / "01-01-leading-cities.html"
+    ).read_text()
+    assert "多伦多" in chinese and "加拿大" in chinese
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--subject", "alchemy"], "unknown subject 'alchemy'"),
+        (
+            ["--names", str(EXAMPLE / "names-bad.csv")],
+            "no city 'Atlantis' in 'Greece' in the reference",
+        ),
+    ],
+)
+def test_a_bad_new_input_gives_one_error_and_leaves_the_data_folder_untouched(
+    data_copy, cli, argv, message
+):
+    bad_names = data_copy.parent / "names-bad.csv"
+    bad_names.write_text("name,country,name_zh\nAtlantis,Greece,亚特兰蒂斯\n", encoding="utf-8")
+    argv = [a.replace(str(EXAMPLE / "names-bad.csv"), str(bad_names)) for a in argv]
+    before = tree(data_copy)
+    result = cli(
+        "ingest",
+        str(EXAMPLE / "cities-overall-2023.csv"),
+        "--year",
+        "2023",
+        "--write",
+        str(data_copy),
+        "--data",
+        str(data_copy),
+        *argv,
+    )
+    assert (
+        result.returncode == 1 and result.stderr.startswith("error:") and message in result.stderr
+    ), result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree(data_copy) == before
+
+
+def test_an_unknown_country_is_named_and_two_rows_of_one_name_and_country_are_refused(
+    tmp_path, cli, data_copy
+):
+    export = tmp_path / "export.csv"
+    lines = (EXAMPLE / "cities-overall-2023.csv").read_text(encoding="utf-8").splitlines()
+    export.write_text(
+        "\n".join(
+            [lines[0], lines[1], lines[2].replace("United States of America (USA)", "Narnia")]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    result = cli(
+        "ingest",
+        str(export),
+        "--year",
+        "2023",
+        "--write",
+        str(data_copy),
+        "--data",
+        str(data_copy),
+    )
+    assert result.returncode == 1 and "unknown country 'Narnia'" in result.stderr
+    export.write_text(
+        "\n".join([lines[0], lines[1], lines[1].replace("1,", "2,", 1)]) + "\n", encoding="utf-8"
+    )
+    result = cli("ingest", str(export), "--year", "2023")
+    assert (
+        result.returncode == 1
+        and "rows 1, 2 repeat the same name and country: ('Beijing', 'China')" in result.stderr
+    )
