@@ -370,6 +370,49 @@ def rank_bump(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
     )
 
 
+def edition_changes_chart(
+    table: pd.DataFrame, prev: int, year: int, lang: str = "en"
+) -> alt.Chart:
+    """Each city's Share in the previous and the new edition, joined by a line (one dot where a
+    city is in one year's data only), in the order of the table: the new ranking, then who left."""
+    long = pd.concat(
+        [
+            table.assign(edition=str(prev), value=table["share_prev"]),
+            table.assign(edition=str(year), value=table["share"]),
+        ]
+    ).dropna(subset=["value"])
+    order = list(table["city"])
+    y = alt.Y("city:N", sort=order, title=t("city", lang))
+    tooltip = [
+        alt.Tooltip("city:N", title=t("city", lang)),
+        alt.Tooltip("country:N", title=t("country", lang)),
+        alt.Tooltip("edition:N", title=t("year", lang)),
+        alt.Tooltip("value:Q", title=t("share", lang), format=",.2f"),
+    ]
+    both = table.dropna(subset=["share_prev", "share"])
+    rule = alt.Chart(both).mark_rule(color="#999").encode(y=y, x="share_prev:Q", x2="share:Q")
+    dots = (
+        alt.Chart(long)
+        .mark_circle(size=70, opacity=1)
+        .encode(
+            y=y,
+            x=alt.X("value:Q", title=t("share", lang)),
+            color=alt.Color(
+                "edition:N",
+                title=t("year", lang),
+                scale=alt.Scale(domain=[str(prev), str(year)], range=["#9ecae1", "#08519c"]),
+            ),
+            tooltip=tooltip,
+        )
+    )
+    return _finish(
+        (rule + dots).properties(width=WIDTH),
+        t("title_edition_changes", lang, prev=prev, year=year),
+        t("alt_edition_changes", lang, prev=prev, year=year),
+        lang,
+    )
+
+
 def circle_layout(nodes: list[str]) -> pd.DataFrame:
     """Nodes evenly spaced on a unit circle, the first at the top, going clockwise."""
     n = len(nodes)

@@ -37,6 +37,10 @@ COLUMNS = {
     "institution1": ("institution1", None),
     "institution2": ("institution2", None),
     "change_rounded": ("change_rounded", "{:,.0f}"),
+    # what changed since the last edition (tables.edition_changes)
+    "rank_prev": ("rank_previous_edition", "{:d}"),
+    "share_prev": ("share_previous_edition", "{:,.2f}"),
+    "status": ("edition_status", "status"),
     # the worked examples of the methods chapter (tables.example_table)
     "year": ("year", "{:d}"),
     "institution": ("institution", None),
@@ -59,10 +63,17 @@ def _header(column: str, lang: str, year: int | None) -> str:
     return column
 
 
+# Columns whose empty cells mean the supplement does not print the figure (elsewhere an empty cell
+# means there is no such figure, e.g. a city absent from one edition).
+UNPRINTED_WHEN_EMPTY = {"location_share_pct", "change_rounded"}
+
+
 def _cell(value, column: str, lang: str) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return t("not_printed", lang)
+        return t("not_printed", lang) if column in UNPRINTED_WHEN_EMPTY else "—"
     fmt = COLUMNS.get(column, (None, None))[1]
+    if fmt == "status":
+        return t(f"edition_{value}", lang)
     if fmt is None:
         return str(value)
     if "d}" in fmt:

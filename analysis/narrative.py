@@ -356,6 +356,48 @@ def institution_facts(table: pd.DataFrame, lang: str = "en") -> dict:
     }
 
 
+def edition_change_facts(changes: pd.DataFrame, prev: int, year: int, lang: str = "en") -> dict:
+    """`changes`: tables.edition_changes(data, previous, lang=lang), the table the page shows."""
+    entered = list(changes.loc[changes["status"] == "entered", "city"])
+    left = list(changes.loc[changes["status"] == "left", "city"])
+    stayed = changes[changes["status"] == "stayed"]
+    moves = (stayed["rank_prev"] - stayed["rank"]).astype(int)
+    facts = {"prev_year": prev, "n_stayed": len(stayed)}
+    if lang == "zh":
+        came = (
+            f"{len(entered)}个城市新进入领先名单（{join_names(entered, lang)}）"
+            if entered
+            else "没有城市新进入领先名单"
+        )
+        went = f"{len(left)}个城市退出（{join_names(left, lang)}）" if left else "没有城市退出"
+        facts["turnover_sentence"] = f"与{prev}年相比，{came}，{went}。"
+    else:
+
+        def cities(names):
+            return "one city" if len(names) == 1 else f"{len(names)} cities"
+
+        came = (
+            f"{cities(entered)} entered the leading group ({join_names(entered)})"
+            if entered
+            else "no city entered the leading group"
+        )
+        went = f"{cities(left)} left it ({join_names(left)})" if left else "none left it"
+        facts["turnover_sentence"] = f"Compared with {prev}, {came} and {went}."
+    if len(stayed) and moves.max() > 0:
+        climbers = list(stayed.loc[moves == moves.max(), "city"])
+        facts["climb_sentence"] = (
+            f"{join_names(climbers, lang)}上升最多，前进{int(moves.max())}位。"
+            if lang == "zh"
+            else f"{join_names(climbers)} climbed furthest, {int(moves.max())} "
+            f"place{'s' if moves.max() > 1 else ''}."
+        )
+    else:
+        facts["climb_sentence"] = (
+            "留在名单中的城市排名都没有上升。" if lang == "zh" else "No city that stayed moved up."
+        )
+    return facts
+
+
 def methods_facts() -> dict:
     """The results of the worked examples in the methods chapter, computed by analysis.metrics."""
     from analysis import metrics

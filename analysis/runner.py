@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 
 from analysis import tables
-from analysis.data import YearData, load_year
+from analysis.data import YearData, load_year, years_with_data
 from analysis.paths import BUILD, DATA, GENERATED, NOTEBOOKS, REPO, shown
 
 MATRIX = NOTEBOOKS / "runs.toml"
@@ -157,11 +157,20 @@ def plan(
     # Without country Shares or printed percentages there is no "weight in the home country".
     if not (data.has("country_share") or data.has("location_share_input")):
         drop += ("needs-location-share",)
+    # What a page needs beyond the year's own files, and the files of it that its hash covers:
+    # "published" (the ledger of printed figures) and "previous_edition" (an earlier year's data).
+    previous = [y for y in years_with_data(data.data_dir) if y < year]
+    beyond = {
+        "published": published,
+        "previous_edition": sorted((data.data_dir / str(previous[-1])).glob("*.csv"))
+        if previous
+        else [],
+    }
     runs = []
     for spec in matrix["run"]:
-        if not (published if spec["needs"] == "published" else data.has(spec["needs"])):
+        if not (beyond[spec["needs"]] if spec["needs"] in beyond else data.has(spec["needs"])):
             continue
-        ledger = published if spec["needs"] == "published" else []
+        ledger = beyond.get(spec["needs"], [])
         for extra, slug, name in _instances(data, spec["each"], lang):
             order = subject_order.get(extra.get("subject"), 0)
             parameters = {"year": year, **extra, "lang": lang}

@@ -20,6 +20,7 @@ TOP = {"leading-cities": 20, "risers": 20, "partnerships": 10, "institution-part
 # Columns of each CSV written by `python -m analysis tables` (the output contract).
 CONTRACT = {
     "leading-cities": ["rank", "city", "country", "share", "count", "location_share_pct"],
+    "edition-changes": ["city", "country", "rank_prev", "rank", "share_prev", "share", "status"],
     "risers": [
         "rank",
         "city",
@@ -236,11 +237,60 @@ def country_slug(data: YearData, country_id: str) -> str:
     return data.reference["countries"].set_index("country_id").at[country_id, "slug"]
 
 
-def all_tables(data: YearData, lang: str = "en") -> dict[str, pd.DataFrame]:
-    """Every contract table of the year, by CSV file stem, restricted to the contract columns."""
+def previous_edition(data: YearData) -> YearData | None:
+    """The latest earlier year of the same data folder that holds data (validated), or None."""
+    from analysis.data import load_year, years_with_data
+
+    earlier = [y for y in years_with_data(data.data_dir) if y < data.year]
+    return load_year(earlier[-1], data.data_dir) if earlier else None
+
+
+def edition_changes(data: YearData, previous: YearData, lang: str = "en") -> pd.DataFrame:
+    """The leading cities of two editions side by side: each city in either year's leading group,
+    its rank and Share in each year (empty where it was not in that year's data), and whether it
+    entered, left or stayed in the leading group."""
+
+    def year_of(d: YearData) -> pd.DataFrame:
+        shares = d["city_share"]
+        shares = shares[shares["subject_id"] == "overall"].set_index("city_id")["share"]
+        ranks = leading_cities(d, lang=lang).set_index("city_id")["rank"]
+        return pd.DataFrame({"share": shares}).join(ranks, how="left")
+
+    now, before = year_of(data), year_of(previous)
+    cities = sorted(
+        set(now.index[now["rank"].notna()]) | set(before.index[before["rank"].notna()])
+    )
+    out = pd.DataFrame({"city_id": cities})
+    out["rank_prev"] = out["city_id"].map(before["rank"]).astype("Int64")
+    out["rank"] = out["city_id"].map(now["rank"]).astype("Int64")
+    out["share_prev"] = out["city_id"].map(before["share"])
+    out["share"] = out["city_id"].map(now["share"])
+    out["status"] = "stayed"
+    out.loc[out["rank_prev"].isna(), "status"] = "entered"
+    out.loc[out["rank"].isna(), "status"] = "left"
+    out = _with_city_and_country(out, data, lang)
+    order = (
+        out["rank"].astype("Float64").fillna(1000)
+        + out["rank_prev"].astype("Float64").fillna(0) / 1000
+    )
+    return (
+        out.assign(_order=order)
+        .sort_values("_order", kind="stable")
+        .drop(columns="_order")[CONTRACT["edition-changes"] + ["city_id"]]
+        .reset_index(drop=True)
+    )
+
+
+def all_tables(
+    data: YearData, lang: str = "en", previous: YearData | None = None
+) -> dict[str, pd.DataFrame]:
+    """Every contract table of the year, by CSV file stem, restricted to the contract columns; with
+    the previous edition, what changed since it."""
     out = {}
     if data.has("city_share"):
         out["leading-cities"] = leading_cities(data, lang=lang)[CONTRACT["leading-cities"]]
+    if previous is not None and previous.has("city_share") and data.has("city_share"):
+        out["edition-changes"] = edition_changes(data, previous, lang)[CONTRACT["edition-changes"]]
     for subject in riser_subjects(data):
         table = risers(data, subject, lang=lang)
         if len(table):
@@ -292,7 +342,8 @@ def write_tables(data: YearData, out_dir: Path) -> list[Path]:
     """Write every table as CSV. All files are written to a temporary folder first and then moved
     into place, so a failure never leaves a half-written set."""
     out_dir = Path(out_dir)
-    texts = {f"{stem}.csv": to_csv_text(t) for stem, t in all_tables(data).items()}
+    tables = all_tables(data, previous=previous_edition(data))
+    texts = {f"{stem}.csv": to_csv_text(t) for stem, t in tables.items()}
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in texts.items():

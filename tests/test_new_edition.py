@@ -129,12 +129,13 @@ def test_the_worked_example_goes_from_real_exports_to_a_book_of_both_editions(
         html / "zh" / "book" / "generated" / "2023-zh",
     ):
         assert {p.name for p in folder.glob("*.html")} == {
-            "01-01-leading-cities.html",
-            "03-02-risers-overall.html",
-            "03-03-risers-health-sciences.html",
+            "00-01-edition-changes.html",
+            "01-02-leading-cities.html",
+            "03-03-risers-overall.html",
+            "03-04-risers-health-sciences.html",
         }
     chinese = (
-        html / "zh" / "book" / "generated" / "2023-zh" / "01-01-leading-cities.html"
+        html / "zh" / "book" / "generated" / "2023-zh" / "01-02-leading-cities.html"
     ).read_text()
     assert "多伦多" in chinese and "加拿大" in chinese
 
@@ -205,3 +206,48 @@ def test_an_unknown_country_is_named_and_two_rows_of_one_name_and_country_are_re
         result.returncode == 1
         and "rows 1, 2 repeat the same name and country: ('Beijing', 'China')" in result.stderr
     )
+
+
+def test_what_changed_since_the_last_edition_is_a_table_with_a_status_per_city(
+    data_copy, cli, tmp_path
+):
+    cli(
+        "ingest",
+        str(EXAMPLE / "cities-overall-2023.csv"),
+        "--year",
+        "2023",
+        "--write",
+        str(data_copy),
+        "--data",
+        str(data_copy),
+    )
+    result = cli(
+        "tables", "--year", "2023", "--out", str(tmp_path / "t"), "--data", str(data_copy)
+    )
+    assert result.returncode == 0, result.stderr
+    changes = pd.read_csv(tmp_path / "t" / "edition-changes.csv", dtype=str, keep_default_na=False)
+    assert list(changes.columns) == [
+        "city",
+        "country",
+        "rank_prev",
+        "rank",
+        "share_prev",
+        "share",
+        "status",
+    ]
+    by_city = changes.set_index("city")
+    assert by_city.loc["Toronto", ["rank_prev", "share_prev", "status"]].tolist() == [
+        "",
+        "",
+        "entered",
+    ]
+    assert by_city.loc["Tianjin", ["rank_prev", "rank", "status"]].tolist() == ["18", "", "left"]
+    assert (by_city["status"] == "stayed").sum() == 19 and len(changes) == 21
+    # the 2022 edition has no earlier year: no such table, and its files are as before
+    assert (
+        cli(
+            "tables", "--year", "2022", "--out", str(tmp_path / "u"), "--data", str(data_copy)
+        ).returncode
+        == 0
+    )
+    assert not (tmp_path / "u" / "edition-changes.csv").exists()
