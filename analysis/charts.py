@@ -204,20 +204,52 @@ def location_share_bars(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
     return _finish(chart, t("title_location", lang), desc, lang)
 
 
+def _dumbbell(
+    table: pd.DataFrame,
+    columns: tuple[str, str],
+    labels: tuple[str, str],
+    x_title: str,
+    tooltip: list,
+    lang: str,
+) -> alt.LayerChart:
+    """One row per city: a dot for each of two values (columns, labelled in the legend by
+    `labels`), joined by a line where the city has both."""
+    before, after = columns
+    long = pd.concat(
+        [
+            table.assign(year=labels[0], value=table[before]),
+            table.assign(year=labels[1], value=table[after]),
+        ]
+    ).dropna(subset=["value"])
+    y = alt.Y("city:N", sort=list(table["city"]), title=t("city", lang))
+    rule = (
+        alt.Chart(table.dropna(subset=list(columns)))
+        .mark_rule(color="#999")
+        .encode(y=y, x=f"{before}:Q", x2=f"{after}:Q", tooltip=tooltip)
+    )
+    dots = (
+        alt.Chart(long)
+        .mark_circle(size=80, opacity=1)
+        .encode(
+            y=y,
+            x=alt.X("value:Q", title=x_title),
+            color=alt.Color(
+                "year:N",
+                title=t("year", lang),
+                scale=alt.Scale(domain=list(labels), range=["#9ecae1", "#08519c"]),
+            ),
+            tooltip=tooltip,
+        )
+    )
+    return rule + dots
+
+
 def risers_dumbbell(
     table: pd.DataFrame, subject_name: str, year: int, lang: str = "en"
 ) -> alt.Chart:
     """Adjusted Share of the previous year and of the data year, joined by a line, one row per
     city."""
     prev, cur = str(year - 1), str(year)
-    long = pd.concat(
-        [
-            table.assign(year=prev, value=table["adjusted_share_prev"]),
-            table.assign(year=cur, value=table["adjusted_share"]),
-        ]
-    )
-    order = list(table["city"])
-    y = alt.Y("city:N", sort=order, title=t("city", lang))
     tooltip = [
         alt.Tooltip("rank:Q", title=t("rank", lang)),
         alt.Tooltip("city:N", title=t("city", lang)),
@@ -231,24 +263,13 @@ def risers_dumbbell(
         alt.Tooltip("change:Q", title=t("change", lang), format=",.2f"),
         alt.Tooltip("change_pct:Q", title=t("change_pct", lang), format=".2f"),
     ]
-    rule = (
-        alt.Chart(table)
-        .mark_rule(color="#999")
-        .encode(y=y, x="adjusted_share_prev:Q", x2="adjusted_share:Q", tooltip=tooltip)
-    )
-    dots = (
-        alt.Chart(long)
-        .mark_circle(size=80, opacity=1)
-        .encode(
-            y=y,
-            x=alt.X("value:Q", title=t("adjusted_share", lang)),
-            color=alt.Color(
-                "year:N",
-                title=t("year", lang),
-                scale=alt.Scale(domain=[prev, cur], range=["#9ecae1", "#08519c"]),
-            ),
-            tooltip=tooltip,
-        )
+    pair = _dumbbell(
+        table,
+        ("adjusted_share_prev", "adjusted_share"),
+        (prev, cur),
+        t("adjusted_share", lang),
+        tooltip,
+        lang,
     )
     top = table.iloc[0]
     desc = t(
@@ -261,7 +282,7 @@ def risers_dumbbell(
         change=top["change"],
     )
     return _finish(
-        (rule + dots).properties(width=WIDTH),
+        pair.properties(width=WIDTH),
         t("title_risers", lang, subject=subject_name, prev=prev, cur=cur),
         desc,
         lang,
@@ -375,38 +396,17 @@ def edition_changes_chart(
 ) -> alt.Chart:
     """Each city's Share in the previous and the new edition, joined by a line (one dot where a
     city is in one year's data only), in the order of the table: the new ranking, then who left."""
-    long = pd.concat(
-        [
-            table.assign(edition=str(prev), value=table["share_prev"]),
-            table.assign(edition=str(year), value=table["share"]),
-        ]
-    ).dropna(subset=["value"])
-    order = list(table["city"])
-    y = alt.Y("city:N", sort=order, title=t("city", lang))
     tooltip = [
         alt.Tooltip("city:N", title=t("city", lang)),
         alt.Tooltip("country:N", title=t("country", lang)),
-        alt.Tooltip("edition:N", title=t("year", lang)),
-        alt.Tooltip("value:Q", title=t("share", lang), format=",.2f"),
+        alt.Tooltip("share_prev:Q", title=t("share_previous_edition", lang), format=",.2f"),
+        alt.Tooltip("share:Q", title=t("share", lang), format=",.2f"),
     ]
-    both = table.dropna(subset=["share_prev", "share"])
-    rule = alt.Chart(both).mark_rule(color="#999").encode(y=y, x="share_prev:Q", x2="share:Q")
-    dots = (
-        alt.Chart(long)
-        .mark_circle(size=70, opacity=1)
-        .encode(
-            y=y,
-            x=alt.X("value:Q", title=t("share", lang)),
-            color=alt.Color(
-                "edition:N",
-                title=t("year", lang),
-                scale=alt.Scale(domain=[str(prev), str(year)], range=["#9ecae1", "#08519c"]),
-            ),
-            tooltip=tooltip,
-        )
+    pair = _dumbbell(
+        table, ("share_prev", "share"), (str(prev), str(year)), t("share", lang), tooltip, lang
     )
     return _finish(
-        (rule + dots).properties(width=WIDTH),
+        pair.properties(width=WIDTH),
         t("title_edition_changes", lang, prev=prev, year=year),
         t("alt_edition_changes", lang, prev=prev, year=year),
         lang,
