@@ -119,9 +119,19 @@ def read_errata(year: int, data_dir: Path = DATA) -> dict[str, tuple[str, str]]:
     }
 
 
+def table_cell(figure_id: str) -> tuple[str, str, str, str] | None:
+    """The parts of a table cell's id, edition:table:row:column (data/published/README.md); None
+    for a figure of the running text, whose id is its ledger row's."""
+    parts = figure_id.split(":")
+    return (parts[0], parts[1], parts[2], parts[3]) if len(parts) == 4 else None
+
+
 def _explain(figure_id: str, errata: dict[str, tuple[str, str]]) -> tuple[str, str]:
-    edition, _, rest = figure_id.partition(":")
-    return errata.get(figure_id) or errata.get(f"*:{rest}", ("", ""))
+    """The ledger's explanation of a figure: by its id, or for a table cell by the id with `*` for
+    the edition (one explanation for both editions)."""
+    cell = table_cell(figure_id)
+    either_edition = ":".join(("*", *cell[1:])) if cell else None
+    return errata.get(figure_id) or errata.get(either_edition, ("", ""))
 
 
 # ---- tables -------------------------------------------------------------------------------------
@@ -559,7 +569,7 @@ def figures_frame(figures: list[Figure]) -> pd.DataFrame:
 def summary(figures: list[Figure], lang: str = "en") -> pd.DataFrame:
     """Counts of each status, by edition and by kind of figure (table cell or running text)."""
     df = figures_frame(figures)
-    df["kind"] = df["id"].map(lambda i: "table" if i.count(":") >= 3 else "text")
+    df["kind"] = df["id"].map(lambda i: "table" if table_cell(i) else "text")
     out = df.pivot_table(
         index=["edition", "kind"], columns="status", values="id", aggfunc="count", fill_value=0
     )
