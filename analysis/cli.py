@@ -382,6 +382,15 @@ def parser() -> argparse.ArgumentParser:
         c.set_defaults(func=func)
         return c
 
+    _data_commands(command)
+    _book_commands(command)
+    _records_commands(command)
+    _bench_command(command)
+    return p
+
+
+def _data_commands(command) -> None:
+    """validate, tables, audit: reading the data and what is computed from it."""
     v = command(
         "validate",
         cmd_validate,
@@ -419,6 +428,9 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true", help="print the scorecard as one JSON object")
     _add_data(a)
 
+
+def _book_commands(command) -> None:
+    """run, book, new-year, pdf: the notebooks, the book and its editions."""
     for name, func, text in (
         ("run", cmd_run, "execute the notebooks with papermill into book/generated/"),
         ("book", cmd_book, "run the notebooks, then build the HTML book into _build/html"),
@@ -473,6 +485,9 @@ def parser() -> argparse.ArgumentParser:
         "Chromium into _build/html/pdf/. `book` makes the PDFs too; this re-makes only them.",
     )
 
+
+def _records_commands(command) -> None:
+    """ingest, simulate, from-records (and its old name, build): making a data year."""
     g = command(
         "ingest",
         cmd_ingest,
@@ -546,6 +561,9 @@ def parser() -> argparse.ArgumentParser:
         d.add_argument("--out", type=kind.output_folder, required=True)
         _add_data(d)
 
+
+def _bench_command(command) -> None:
+    """bench: the benchmarks (they print figures)."""
     b = command(
         "bench",
         cmd_bench,
@@ -583,7 +601,6 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     b.add_argument("--measure", choices=["engine", "reference"], help=argparse.SUPPRESS)
     b.add_argument("--scale", type=kind.whole_number(1, 256), default=1, help=argparse.SUPPRESS)
-    return p
 
 
 def main(argv: list[str] | None = None) -> int:

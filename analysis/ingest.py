@@ -60,14 +60,10 @@ def _number(text: str) -> float:
     return float(str(text).replace(",", "").replace("%", "").strip())
 
 
-def read_export(path: Path) -> Export:
-    file = shown(path)
-    text, problems = read_text_file(path, encoding="utf-8-sig")  # exports often start with a BOM
-    if text is None:
-        raise DataError(problems)
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader)
-    body = [row for row in reader if any(cell.strip() for cell in row)]
+def _match_columns(header: list[str]) -> tuple[dict, dict, dict, tuple | None, list[str]]:
+    """What each column of an export is, whatever its spelling: the position/name/country roles,
+    the Share and Count columns by year, the % change column with its two years, and the columns
+    not used."""
     roles, shares, counts, change, ignored = {}, {}, {}, None, []
     for i, raw in enumerate(header):
         h = _norm(raw)
@@ -89,6 +85,18 @@ def read_export(path: Path) -> Export:
             change = (int(m.group(1)), int(m.group(2)), i)
         else:
             ignored.append(raw)
+    return roles, shares, counts, change, ignored
+
+
+def read_export(path: Path) -> Export:
+    file = shown(path)
+    text, problems = read_text_file(path, encoding="utf-8-sig")  # exports often start with a BOM
+    if text is None:
+        raise DataError(problems)
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader)
+    body = [row for row in reader if any(cell.strip() for cell in row)]
+    roles, shares, counts, change, ignored = _match_columns(header)
     problems = [
         Problem(file, None, role, "required column is missing")
         for role in COLUMN_PATTERNS
