@@ -182,12 +182,12 @@ def test_a_failed_book_build_keeps_the_last_good_html_and_is_not_forgotten(tmp_p
     (source / "_toc.yml").write_text("format: jb-book\nroot: book/intro\n")
     (source / "book" / "intro.md").write_text("# Fine\n\nAll good.\n")
     out = tmp_path / "build"
-    html = build_html(out, source)
+    html = build_html(out, source, pdfs=False)  # the HTML build is what this test is about
     good = (html / "book" / "intro.html").read_bytes()
     (source / "book" / "intro.md").write_text("# Broken\n\nA link to {doc}`nowhere`.\n")
     for _ in range(2):
         with pytest.raises(BuildError, match="nowhere"):
-            build_html(out, source)
+            build_html(out, source, pdfs=False)
         assert (out / "html" / "book" / "intro.html").read_bytes() == good
 
 
@@ -226,3 +226,31 @@ def test_a_template_run_outside_the_book_draws_with_altairs_own_renderer(monkeyp
     charts = [b["text/html"] for b in bundles if "altair-viz" in b.get("text/html", "")]
     assert len(charts) == 2 and all("vega-embed" in html for html in charts)
     assert not any("sc-chart" in b.get("text/html", "") for b in bundles)
+
+
+def test_a_pdf_that_cannot_be_printed_keeps_the_last_good_book(tmp_path, monkeypatch):
+    """The PDFs are made into the same staging folder as the HTML: if printing fails, nothing is
+    swapped in and the error says why."""
+    import shutil
+
+    from analysis import pdf
+    from analysis.book import BuildError, build_html
+
+    source = tmp_path / "src"
+    shutil.copytree(REPO / "book" / "_static", source / "book" / "_static")
+    shutil.copy(REPO / "_config.yml", source / "_config.yml")
+    (source / "_toc.yml").write_text("format: jb-book\nroot: book/intro\n")
+    (source / "book" / "intro.md").write_text("# Fine\n\nAll good.\n")
+    out = tmp_path / "build"
+    good = build_html(out, source, pdfs=False)
+    before = sorted(p.relative_to(good) for p in good.rglob("*"))
+
+    def no_chromium(html, target, timeout_ms=0):
+        raise pdf.PdfError("/usr/bin/chromium is missing")
+
+    monkeypatch.setattr(pdf, "print_page", no_chromium)
+    (source / "book" / "intro.md").write_text("# Changed\n\nStill fine.\n")
+    with pytest.raises(BuildError, match="chromium is missing.*left as it was"):
+        build_html(out, source)
+    assert sorted(p.relative_to(good) for p in good.rglob("*")) == before
+    assert "Fine" in (good / "book" / "intro.html").read_text()
