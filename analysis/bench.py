@@ -35,6 +35,11 @@ CACHE = BUILD / "bench"
 HEADROOM_MB = 1024
 
 
+def duckdb_mb(process_mb: int) -> int:
+    """DuckDB's share of a process budget: the budget less the headroom (at least 256 MB)."""
+    return max(process_mb - HEADROOM_MB, 256)
+
+
 def records_folder(scale: int, seed: int = SEED) -> Path:
     """The simulated records of `scale` parts, written once (part by part) as Parquet files."""
     import duckdb
@@ -92,7 +97,7 @@ def measure(kind: str, scale: int, repeats: int = 1, memory_limit_mb: int | None
     spill = Path(tempfile.mkdtemp(prefix="spill-", dir=CACHE))
     budget = None
     if memory_limit_mb:
-        budget = metrics.MemoryBudget(max(memory_limit_mb - HEADROOM_MB, 256), spill)
+        budget = metrics.MemoryBudget(duckdb_mb(memory_limit_mb), spill)
 
     def work():
         if kind == "engine":
@@ -101,13 +106,12 @@ def measure(kind: str, scale: int, repeats: int = 1, memory_limit_mb: int | None
             records.articles, records.authorships, records.affiliations
         )
 
-    times, spilled = [], 0
+    times = []
     try:
         for _ in range(repeats):
             start = time.perf_counter()
             work()
             times.append(time.perf_counter() - start)
-            spilled = max(spilled, sum(p.stat().st_size for p in spill.rglob("*") if p.is_file()))
     finally:
         shutil.rmtree(spill, ignore_errors=True)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -151,7 +155,7 @@ def run(
     nan = float("nan")
     budget = (
         f" (engine held to {memory_limit_mb:,} MB: DuckDB "
-        f"{max(memory_limit_mb - HEADROOM_MB, 256):,} MB + spill)"
+        f"{duckdb_mb(memory_limit_mb):,} MB + spill)"
         if memory_limit_mb
         else ""
     )
