@@ -60,6 +60,21 @@ def test_a_subject_the_index_added_gets_its_riser_page_in_reference_order(data_c
 EXAMPLE = DATA / "examples" / "export-2023"
 
 
+def ingest_2023(cli, data, example_file, *options):
+    """`ingest` one file of the 2023 example into the data folder `data` (--write and --data)."""
+    return cli(
+        "ingest",
+        str(EXAMPLE / example_file),
+        "--year",
+        "2023",
+        "--write",
+        str(data),
+        "--data",
+        str(data),
+        *options,
+    )
+
+
 def tree(folder):
     return {
         str(p.relative_to(folder)): p.read_bytes()
@@ -75,29 +90,11 @@ def test_the_worked_example_goes_from_real_exports_to_a_book_of_both_editions(
     supplement never printed and a name two countries share, a health-sciences table, and Chinese
     names for the new cities. ingest --write takes them in; the data validates; a book of both
     editions builds."""
-    overall = cli(
-        "ingest",
-        str(EXAMPLE / "cities-overall-2023.csv"),
-        "--year",
-        "2023",
-        "--write",
-        str(data_copy),
-        "--data",
-        str(data_copy),
-    )
+    overall = ingest_2023(cli, data_copy, "cities-overall-2023.csv")
     assert overall.returncode == 0, overall.stderr
     assert "new countries added" in overall.stdout and "Argentina" in overall.stdout
-    health = cli(
-        "ingest",
-        str(EXAMPLE / "cities-health-sciences-2023.csv"),
-        "--year",
-        "2023",
-        "--subject",
-        "health-sciences",
-        "--write",
-        str(data_copy),
-        "--data",
-        str(data_copy),
+    health = ingest_2023(
+        cli, data_copy, "cities-health-sciences-2023.csv", "--subject", "health-sciences"
     )
     assert health.returncode == 0, health.stderr
     cities = pd.read_csv(data_copy / "reference" / "cities.csv", dtype=str, keep_default_na=False)
@@ -107,17 +104,8 @@ def test_the_worked_example_goes_from_real_exports_to_a_book_of_both_editions(
     assert birmingham == {"GB": "birmingham-gb", "US": "birmingham-us"}
     warned = cli("validate", "--data", str(data_copy))
     assert warned.returncode == 0 and warned.stderr.count("warning:") == 6
-    named = cli(
-        "ingest",
-        str(EXAMPLE / "cities-overall-2023.csv"),
-        "--year",
-        "2023",
-        "--write",
-        str(data_copy),
-        "--data",
-        str(data_copy),
-        "--names",
-        str(EXAMPLE / "names-2023.csv"),
+    named = ingest_2023(
+        cli, data_copy, "cities-overall-2023.csv", "--names", str(EXAMPLE / "names-2023.csv")
     )
     assert named.returncode == 0, named.stderr
     assert cli("validate", "--data", str(data_copy)).stderr == ""
@@ -157,17 +145,7 @@ def test_a_bad_new_input_gives_one_error_and_leaves_the_data_folder_untouched(
     bad_names.write_text("name,country,name_zh\nAtlantis,Greece,亚特兰蒂斯\n", encoding="utf-8")
     argv = [a.replace(str(EXAMPLE / "names-bad.csv"), str(bad_names)) for a in argv]
     before = tree(data_copy)
-    result = cli(
-        "ingest",
-        str(EXAMPLE / "cities-overall-2023.csv"),
-        "--year",
-        "2023",
-        "--write",
-        str(data_copy),
-        "--data",
-        str(data_copy),
-        *argv,
-    )
+    result = ingest_2023(cli, data_copy, "cities-overall-2023.csv", *argv)
     assert (
         result.returncode == 1 and result.stderr.startswith("error:") and message in result.stderr
     ), result.stderr
@@ -211,16 +189,7 @@ def test_an_unknown_country_is_named_and_two_rows_of_one_name_and_country_are_re
 def test_what_changed_since_the_last_edition_is_a_table_with_a_status_per_city(
     data_copy, cli, tmp_path
 ):
-    cli(
-        "ingest",
-        str(EXAMPLE / "cities-overall-2023.csv"),
-        "--year",
-        "2023",
-        "--write",
-        str(data_copy),
-        "--data",
-        str(data_copy),
-    )
+    ingest_2023(cli, data_copy, "cities-overall-2023.csv")
     result = cli(
         "tables", "--year", "2023", "--out", str(tmp_path / "t"), "--data", str(data_copy)
     )

@@ -169,18 +169,26 @@ def test_a_failed_year_leaves_the_last_good_notebooks(tmp_path, monkeypatch, dat
     assert sorted(p.name for p in out.iterdir()) == ["2022"]
 
 
-def test_a_failed_book_build_keeps_the_last_good_html_and_is_not_forgotten(tmp_path):
-    """A page with a warning fails the build; the last good HTML stays; fixing nothing and building
-    again fails again (the incremental work folder must not hide the broken page)."""
+@pytest.fixture
+def tiny_book(tmp_path):
+    """A one-page book source (the repository's config and static files), to build and break."""
     import shutil
-
-    from analysis.book import BuildError, build_html
 
     source = tmp_path / "src"
     shutil.copytree(REPO / "book" / "_static", source / "book" / "_static")
     shutil.copy(REPO / "_config.yml", source / "_config.yml")
     (source / "_toc.yml").write_text("format: jb-book\nroot: book/intro\n")
     (source / "book" / "intro.md").write_text("# Fine\n\nAll good.\n")
+    return source
+
+
+def test_a_failed_book_build_keeps_the_last_good_html_and_is_not_forgotten(tmp_path, tiny_book):
+    """A page with a warning fails the build; the last good HTML stays; fixing nothing and building
+    again fails again (the incremental work folder must not hide the broken page)."""
+
+    from analysis.book import BuildError, build_html
+
+    source = tiny_book
     out = tmp_path / "build"
     html = build_html(out, source, pdfs=False)  # the HTML build is what this test is about
     good = (html / "book" / "intro.html").read_bytes()
@@ -228,19 +236,14 @@ def test_a_template_run_outside_the_book_draws_with_altairs_own_renderer(monkeyp
     assert not any("sc-chart" in b.get("text/html", "") for b in bundles)
 
 
-def test_a_pdf_that_cannot_be_printed_keeps_the_last_good_book(tmp_path, monkeypatch):
+def test_a_pdf_that_cannot_be_printed_keeps_the_last_good_book(tmp_path, tiny_book, monkeypatch):
     """The PDFs are made into the same staging folder as the HTML: if printing fails, nothing is
     swapped in and the error says why."""
-    import shutil
 
     from analysis import pdf
     from analysis.book import BuildError, build_html
 
-    source = tmp_path / "src"
-    shutil.copytree(REPO / "book" / "_static", source / "book" / "_static")
-    shutil.copy(REPO / "_config.yml", source / "_config.yml")
-    (source / "_toc.yml").write_text("format: jb-book\nroot: book/intro\n")
-    (source / "book" / "intro.md").write_text("# Fine\n\nAll good.\n")
+    source = tiny_book
     out = tmp_path / "build"
     good = build_html(out, source, pdfs=False)
     before = sorted(p.relative_to(good) for p in good.rglob("*"))
