@@ -26,18 +26,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import metrics, tables
-from analysis.data import YearData, load_year
-from analysis.display import _header
-from analysis.i18n import t
-from analysis.paths import DATA
+from analysis import pages, tables
+from analysis.data import YearData, ledger_dir, load_year
+from analysis.errors import DataError, Problem
+from analysis.i18n import LANGS, t
+from analysis.paths import DATA, shown
+from analysis.records import metrics
 
 STATUSES = ("reproduced", "input", "not_checkable", "erratum")
 INPUT_HALF_WIDTH = 0.005  # inputs are printed to 2 decimals
-
-# Columns of the printed tables, by role.
-NAME_COLUMNS = {"city", "country", "city1", "city2", "institution1", "institution2"}
-PRIMARY_COLUMNS = {"share", "count", "adjusted_share_prev", "adjusted_share", "cs1", "cs2"}
 
 
 @dataclass(frozen=True)
@@ -104,10 +101,6 @@ def point_interval(x: float) -> tuple[float, float]:
 # ---- the ledger ---------------------------------------------------------------------------------
 
 
-def ledger_dir(year: int, data_dir: Path = DATA) -> Path:
-    return data_dir / "published" / str(year)
-
-
 def read_errata(year: int, data_dir: Path = DATA) -> dict[str, tuple[str, str]]:
     """Figure id -> (explanation, its Chinese translation)."""
     path = ledger_dir(year, data_dir) / "errata.csv"
@@ -142,22 +135,39 @@ class _Recomputed:
 
     def __init__(self, data: YearData):
         self.data = data
-        self.by_lang = {lang: tables.all_tables(data, lang) for lang in ("en", "zh")}
-        self.leading = tables.leading_cities(data)
+        self.by_lang = {lang: pages.contract_tables(data, lang) for lang in LANGS}
+        self.leading = pages.page("leading-cities", data).table
+        risers = pages.KINDS["risers"]
         self.risers = {
-            s: tables.risers(data, s).set_index("city_id") for s in tables.riser_subjects(data)
+            s: risers.compute(data, s).set_index("city_id") for s in tables.riser_subjects(data)
         }
+
+    def table(self, name: str, lang: str, path: Path) -> tuple[pages.PageKind, pd.DataFrame]:
+        """The recomputed table that a printed one (the ledger file `path`) is compared with."""
+        if name not in self.by_lang[lang]:
+            raise DataError(
+                [
+                    Problem(
+                        shown(path),
+                        None,
+                        None,
+                        "no page kind of analysis/pages.py makes this table",
+                    )
+                ]
+            )
+        return self.by_lang[lang][name]
 
 
 def _audit_table(
-    rc: _Recomputed, name: str, edition: str, printed: pd.DataFrame, printed_en: pd.DataFrame
+    rc: _Recomputed, path: Path, edition: str, printed: pd.DataFrame, printed_en: pd.DataFrame
 ) -> list[Figure]:
     """Compare one printed table (either edition) with the recomputed one, cell by cell. Rows are
     matched through the English edition's names, so that a wrong Chinese name is caught, not
     skipped."""
-    data = rc.data
-    ours_en = rc.by_lang["en"][name].reset_index(drop=True)
-    ours = rc.by_lang[edition][name].reset_index(drop=True)
+    data, name = rc.data, path.stem
+    kind, ours_en = rc.table(name, "en", path)
+    ours_en = ours_en.reset_index(drop=True)
+    ours = rc.table(name, edition, path)[1].reset_index(drop=True)
     city_ids = data.reference["cities"].set_index("name_en")["city_id"]
     key_cols = [c for c in ("city1", "institution1", "city") if c in printed_en.columns]
     key = key_cols[0]
@@ -170,7 +180,7 @@ def _audit_table(
             match = match[match[second] == en_row[second]]
         label = f"{name}, row {i + 1} ({en_row[key]}{' – ' + en_row[second] if second else ''})"
         shown = (
-            rc.by_lang["zh"][name].reset_index(drop=True).loc[match.index[0]]
+            rc.by_lang["zh"][name][1].reset_index(drop=True).loc[match.index[0]]
             if len(match)
             else en_row
         )
@@ -198,13 +208,14 @@ def _audit_table(
         j = match.index[0]
         for column in printed.columns:
             cell = _Cell(
+                kind,
                 name,
                 column,
                 str(row[column]),
                 f"{edition}:{name}:{row_id}:{column}",
                 edition,
                 f"{label}, column {column}",
-                f"{label_zh}，{_header(column, 'zh', rc.data.year)}列",
+                f"{label_zh}，{pages.header(column, 'zh', rc.data.year)}列",
             )
             figures.append(_audit_cell(rc, cell, ours_en.loc[j], ours.loc[j]))
     return figures
@@ -214,6 +225,7 @@ def _audit_table(
 class _Cell:
     """One printed table cell: where it is and what it says."""
 
+    kind: pages.PageKind
     table: str
     column: str
     printed: str
@@ -237,25 +249,25 @@ class _Cell:
 def _audit_cell(rc: _Recomputed, cell: _Cell, row: pd.Series, row_shown: pd.Series) -> Figure:
     """Classify one printed cell against the recomputed row (`row`: English names, for the
     arithmetic; `row_shown`: the same row in the cell's edition, for names)."""
-    data, name, column, text, fig = rc.data, cell.table, cell.column, cell.printed, cell.figure
-    if column in NAME_COLUMNS or (
-        name.startswith("institution") and column in ("city", "country")
-    ):
+    data, column, text, fig = rc.data, cell.column, cell.printed, cell.figure
+    declared = pages.column(column)
+    if not declared.numeric:  # a name: checked against the reference, in the cell's edition
         expected = str(row_shown[column])
         return fig("input", expected) if text == expected else fig("erratum", expected)
     if column == "rank":
         recomputed = int(row["rank"])
         return fig("reproduced" if int(text) == recomputed else "erratum", str(recomputed))
     value = float(text)
-    if name == "rank-history":
-        expected = int(row[column])
-        status = "input" if tables.is_rank_column(column) else "reproduced"
-        return fig(status if int(value) == expected else "erratum", str(expected))
-    if column in PRIMARY_COLUMNS or (name.startswith("institution") and column == "bcs"):
+    whole = declared.decimals is None
+    if cell.kind.is_input(column):
         expected = float(row[column])
         if abs(value - expected) < 1e-9:
             return fig("input", text)
-        return fig("erratum", f"{expected:.2f} (transcribed input)")
+        shown_value = str(int(expected)) if whole else f"{expected:.2f} (transcribed input)"
+        return fig("erratum", shown_value)
+    if whole:  # a derived whole number (the change in rank) must be exact
+        expected = int(row[column])
+        return fig("reproduced" if int(value) == expected else "erratum", str(expected))
     if column == "location_share_pct":
         lead = rc.leading.set_index("city")
         if lead.at[row["city"], "location_share_source"] == "printed input":
@@ -269,7 +281,7 @@ def _audit_cell(rc: _Recomputed, cell: _Cell, row: pd.Series, row_shown: pd.Seri
     elif column == "bcs":
         lo, hi = sum_interval(row["cs1"], row["cs2"])
     else:
-        raise KeyError(f"no audit rule for column {column!r} of {name}")
+        raise KeyError(f"no audit rule for column {column!r} of {cell.table}")
     status = "reproduced" if consistent(value, _decimals(text), lo, hi) else "erratum"
     return fig(status, _fmt(lo, hi, _decimals(text)))
 
@@ -346,7 +358,7 @@ def _rows_where(rc: _Recomputed, table_name: str, conditions: tuple[str, ...]) -
     """The rows of a recomputed table that meet every condition: top=<n>, country=<id>,
     country!=<id>, with=<institution id>, without=<city id>."""
     data = rc.data
-    table = rc.leading if table_name == "leading-cities" else rc.by_lang["en"][table_name]
+    table = rc.leading if table_name == "leading-cities" else rc.by_lang["en"][table_name][1]
     for condition in conditions:
         field, value = condition.replace("!=", "=!").split("=", 1)
         if field == "top":
@@ -446,7 +458,7 @@ def _example_share(rc: _Recomputed) -> Interval:
     """example_share: Beijing's Share in the supplement's worked example, from the engine."""
     result = metrics.compute(metrics.example_supplement())
     share = float(metrics.city_view(result).set_index("entity").at["beijing", "share"])
-    return "reproduced", share, share, "computed by analysis.metrics from the example's articles"
+    return "reproduced", share, share, "computed by the metrics engine from the example's articles"
 
 
 def evaluate_rule(rc: _Recomputed, text: str) -> Interval:
@@ -494,21 +506,25 @@ def _audit_text(rc: _Recomputed, ledger: Path) -> list[Figure]:
 # ---- the whole audit ----------------------------------------------------------------------------
 
 
-def audit(year: int, data_dir: Path = DATA) -> list[Figure]:
+def audit(year: int, data_dir: Path | None = None) -> list[Figure]:
     """Every printed figure of the year's supplement with its status. Errata carry the ledger's
     explanation (empty when the ledger has none: an unexplained difference)."""
+    data_dir = DATA if data_dir is None else Path(data_dir)
     data = load_year(year, data_dir)
     rc = _Recomputed(data)
     ledger = ledger_dir(year, data_dir)
     errata = read_errata(year, data_dir)
     figures = []
-    for edition, folder in (("en", ledger), ("zh", ledger / "zh")):
+    # English at the top of the ledger, each other edition of the supplement in a folder of its
+    # language
+    for edition in LANGS:
+        folder = ledger if edition == "en" else ledger / edition
         for path in sorted(folder.glob("*.csv")):
             if path.stem in ("text-figures", "errata"):
                 continue
             printed = pd.read_csv(path, dtype=str, keep_default_na=False)
             printed_en = pd.read_csv(ledger / path.name, dtype=str, keep_default_na=False)
-            figures += _audit_table(rc, path.stem, edition, printed, printed_en)
+            figures += _audit_table(rc, path, edition, printed, printed_en)
     figures += _audit_text(rc, ledger)
     out = []
     for f in figures:

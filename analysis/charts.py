@@ -14,11 +14,14 @@ import itertools
 import json
 import math
 import os
+import re
+import textwrap
 
 import altair as alt
 import pandas as pd
+from altair.vegalite.v6 import display as vegalite_display
 
-from analysis import tables
+from analysis import pages, tables
 from analysis.i18n import t
 
 RENDERER_ENV = "SCIENCE_CITIES_CHARTS"  # "offline": draw with the book's offline renderer
@@ -66,11 +69,22 @@ alt.data_transformers.disable_max_rows()
 def offline_bundle() -> str:
     """The JavaScript file that lets the book draw charts with no network: vega, vega-lite and
     vega-embed in one IIFE (a bare bundle clashes with a `const _` in Sphinx's own scripts)."""
+    # vl-convert (a JavaScript engine, ~60 MB) is needed only when the bundle is written, once.
     import vl_convert
-    from altair.vegalite.v6 import display
 
-    bundle = vl_convert.javascript_bundle(vl_version=display.VEGALITE_VERSION.rsplit(".", 1)[0])
+    bundle = vl_convert.javascript_bundle(
+        vl_version=vegalite_display.VEGALITE_VERSION.rsplit(".", 1)[0]
+    )
     return f"(function(){{\n{bundle}\n}})();\n"
+
+
+def tip(column: str, lang: str, year: int | None = None) -> alt.Tooltip:
+    """A tooltip line with the column's declared header and number format (analysis/pages.py).
+    A whole number needs no format: d3 prints its digits, as the table does."""
+    declared = pages.column(column)
+    options = {"format": declared.format} if declared.numeric and declared.format != "d" else {}
+    kind = "Q" if declared.numeric else "N"
+    return alt.Tooltip(f"{column}:{kind}", title=pages.header(column, lang, year), **options)
 
 
 def _font(lang: str) -> dict:
@@ -80,8 +94,6 @@ def _font(lang: str) -> dict:
 def wrap_text(text: str, width: int = 36) -> list[str]:
     """Text broken into lines of about `width` characters (half as many for Chinese, whose
     characters are twice as wide), so that titles and labels fit a phone's width."""
-    import textwrap
-
     if any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text):
         width //= 2
     return textwrap.wrap(text, width, break_on_hyphens=False) or [text]
@@ -118,7 +130,7 @@ def country_colour(table: pd.DataFrame, lang: str) -> alt.Color:
     countries = table.drop_duplicates("country").sort_values("country_order")
     return alt.Color(
         "country:N",
-        title=t("country", lang),
+        title=pages.header("country", lang),
         scale=alt.Scale(
             domain=list(countries["country"]),
             range=[COUNTRY_PALETTE[i % len(COUNTRY_PALETTE)] for i in countries["country_order"]],
@@ -130,15 +142,15 @@ def leading_share_bars(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
     """Horizontal bars of Share, one per leading city, coloured by country."""
     order = list(table["city"])
     base = alt.Chart(table).encode(
-        y=alt.Y("city:N", sort=order, title=t("city", lang)),
-        x=alt.X("share:Q", title=t("share_year", lang)),
+        y=alt.Y("city:N", sort=order, title=pages.header("city", lang)),
+        x=alt.X("share:Q", title=pages.header("share", lang)),
         color=country_colour(table, lang),
         tooltip=[
-            alt.Tooltip("rank:Q", title=t("rank", lang)),
-            alt.Tooltip("city:N", title=t("city", lang)),
-            alt.Tooltip("country:N", title=t("country", lang)),
-            alt.Tooltip("share:Q", title=t("share", lang), format=",.2f"),
-            alt.Tooltip("count:Q", title=t("count", lang), format=","),
+            tip("rank", lang),
+            tip("city", lang),
+            tip("country", lang),
+            tip("share", lang),
+            tip("count", lang),
         ],
     )
     # Clicking a country in the legend isolates its cities (click on empty space to undo).
@@ -164,7 +176,7 @@ def location_share_bars(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
         alt.Chart(df)
         .mark_bar()
         .encode(
-            y=alt.Y("city:N", sort=order, title=t("city", lang)),
+            y=alt.Y("city:N", sort=order, title=pages.header("city", lang)),
             x=alt.X("location_share_pct:Q", title=t("location_share_axis", lang)),
             color=country_colour(df, lang),
             # An explicit domain: the labels sort differently in each language, the opacities must
@@ -180,9 +192,9 @@ def location_share_bars(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
                 ),
             ),
             tooltip=[
-                alt.Tooltip("city:N", title=t("city", lang)),
-                alt.Tooltip("country:N", title=t("country", lang)),
-                alt.Tooltip("location_share_pct:Q", title=t("location_share", lang), format=".2f"),
+                tip("city", lang),
+                tip("country", lang),
+                tip("location_share_pct", lang),
                 alt.Tooltip("source:N", title=t("basis", lang)),
             ],
         )
@@ -221,7 +233,7 @@ def _dumbbell(
             table.assign(year=labels[1], value=table[after]),
         ]
     ).dropna(subset=["value"])
-    y = alt.Y("city:N", sort=list(table["city"]), title=t("city", lang))
+    y = alt.Y("city:N", sort=list(table["city"]), title=pages.header("city", lang))
     rule = (
         alt.Chart(table.dropna(subset=list(columns)))
         .mark_rule(color="#999")
@@ -235,7 +247,7 @@ def _dumbbell(
             x=alt.X("value:Q", title=x_title),
             color=alt.Color(
                 "year:N",
-                title=t("year", lang),
+                title=pages.header("year", lang),
                 scale=alt.Scale(domain=list(labels), range=["#9ecae1", "#08519c"]),
             ),
             tooltip=tooltip,
@@ -251,23 +263,19 @@ def risers_dumbbell(
     city."""
     prev, cur = str(year - 1), str(year)
     tooltip = [
-        alt.Tooltip("rank:Q", title=t("rank", lang)),
-        alt.Tooltip("city:N", title=t("city", lang)),
-        alt.Tooltip("country:N", title=t("country", lang)),
-        alt.Tooltip(
-            "adjusted_share_prev:Q", title=t("adjusted_share_in", lang, year=prev), format=",.2f"
-        ),
-        alt.Tooltip(
-            "adjusted_share:Q", title=t("adjusted_share_in", lang, year=cur), format=",.2f"
-        ),
-        alt.Tooltip("change:Q", title=t("change", lang), format=",.2f"),
-        alt.Tooltip("change_pct:Q", title=t("change_pct", lang), format=".2f"),
+        tip("rank", lang),
+        tip("city", lang),
+        tip("country", lang),
+        tip("adjusted_share_prev", lang, year),
+        tip("adjusted_share", lang, year),
+        tip("change", lang),
+        tip("change_pct", lang),
     ]
     pair = _dumbbell(
         table,
         ("adjusted_share_prev", "adjusted_share"),
         (prev, cur),
-        t("adjusted_share", lang),
+        pages.header("adjusted_share_any", lang),
         tooltip,
         lang,
     )
@@ -333,7 +341,7 @@ def rank_bump(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
     # inside the chart at any width.
     x = alt.X(
         "year:Q",
-        title=t("year", lang),
+        title=pages.header("year", lang),
         scale=alt.Scale(domain=[first - 0.3, last + 0.5 * (last - first)], nice=False, zero=False),
         axis=alt.Axis(
             values=list(range(first, last + 1)), format="d", labelAngle=0, labelOverlap=True
@@ -359,9 +367,9 @@ def rank_bump(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
     color = alt.Color("city:N", legend=None, sort=list(table["city"]))
     faded = alt.condition(follow, alt.value(1.0), alt.value(0.15))
     tooltip = [
-        alt.Tooltip("city:N", title=t("city", lang)),
-        alt.Tooltip("year:O", title=t("year", lang)),
-        alt.Tooltip("rank:Q", title=t("rank", lang)),
+        tip("city", lang),
+        alt.Tooltip("year:O", title=pages.header("year", lang)),
+        tip("rank", lang),
     ]
     lines = (
         alt.Chart(long)
@@ -397,13 +405,18 @@ def edition_changes_chart(
     """Each city's Share in the previous and the new edition, joined by a line (one dot where a
     city is in one year's data only), in the order of the table: the new ranking, then who left."""
     tooltip = [
-        alt.Tooltip("city:N", title=t("city", lang)),
-        alt.Tooltip("country:N", title=t("country", lang)),
-        alt.Tooltip("share_prev:Q", title=t("share_previous_edition", lang), format=",.2f"),
-        alt.Tooltip("share:Q", title=t("share", lang), format=",.2f"),
+        tip("city", lang),
+        tip("country", lang),
+        tip("share_prev", lang),
+        tip("share", lang),
     ]
     pair = _dumbbell(
-        table, ("share_prev", "share"), (str(prev), str(year)), t("share", lang), tooltip, lang
+        table,
+        ("share_prev", "share"),
+        (str(prev), str(year)),
+        pages.header("share", lang),
+        tooltip,
+        lang,
     )
     return _finish(
         pair.properties(width=WIDTH),
@@ -430,8 +443,6 @@ def node_label(name: str, width: int = 10) -> str:
     """A network node's label: the abbreviation a name carries, "Peking University (PKU)" -> "PKU",
     else the name broken into short lines, so that no label runs past the chart's edge (the table
     beside the chart and the tooltips give the full names)."""
-    import re
-
     abbreviation = re.search(r"\(([A-Z][A-Za-z&\-]{1,9})\)", name)
     return abbreviation.group(1) if abbreviation else "\n".join(wrap_text(name, width))
 
@@ -443,7 +454,7 @@ def pair_network(
     weight: str,
     title: str,
     description: str,
-    tooltip_fields: list[tuple[str, str, str]],
+    tooltips: list[alt.Tooltip],
     lang: str = "en",
 ) -> alt.Chart:
     """Partners on a circle; an edge per pair, as thick as its weight (e.g. bilateral CS)."""
@@ -458,10 +469,6 @@ def pair_network(
     strength = pairs.groupby(a)[weight].sum().add(pairs.groupby(b)[weight].sum(), fill_value=0)
     points = pos.reset_index().assign(total=lambda d: d["node"].map(strength))
     axis = dict(axis=None, scale=alt.Scale(domain=[-1.9, 1.9]))
-    tip = [
-        alt.Tooltip(f, title=h, format=fmt) if fmt else alt.Tooltip(f, title=h)
-        for f, h, fmt in tooltip_fields
-    ]
     edge = (
         alt.Chart(edges)
         .mark_rule(opacity=0.6, color="#3182bd")
@@ -471,9 +478,9 @@ def pair_network(
             x2="x2:Q",
             y2="y2:Q",
             strokeWidth=alt.StrokeWidth(
-                f"{weight}:Q", title=t("bcs", lang), scale=alt.Scale(range=[1, 14])
+                f"{weight}:Q", title=pages.header(weight, lang), scale=alt.Scale(range=[1, 14])
             ),
-            tooltip=tip,
+            tooltip=tooltips,
         )
     )
     node = (
@@ -519,14 +526,7 @@ def city_partnership_network(
         "bcs",
         t("title_city_pairs", lang, country=country_name),
         t("alt_pairs", lang, n=len(table), a=top["city1"], b=top["city2"], bcs=top["bcs"]),
-        [
-            ("city1:N", t("city1", lang), ""),
-            ("city2:N", t("city2", lang), ""),
-            ("cs1:Q", t("cs1", lang), ",.2f"),
-            ("cs2:Q", t("cs2", lang), ",.2f"),
-            ("bcs:Q", t("bcs", lang), ",.2f"),
-            ("count:Q", t("pair_count", lang), ","),
-        ],
+        [tip(c, lang) for c in ("city1", "city2", "cs1", "cs2", "bcs", "count")],
         lang,
     )
 
@@ -549,10 +549,6 @@ def institution_partnership_network(
             b=top["institution2"],
             bcs=top["bcs"],
         ),
-        [
-            ("institution1:N", t("institution1", lang), ""),
-            ("institution2:N", t("institution2", lang), ""),
-            ("bcs:Q", t("bcs", lang), ",.2f"),
-        ],
+        [tip(c, lang) for c in ("institution1", "institution2", "bcs")],
         lang,
     )

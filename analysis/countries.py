@@ -9,6 +9,8 @@ import re
 import unicodedata
 from functools import cache
 
+from babel import Locale
+
 # Spellings found in Nature Index tables that CLDR writes otherwise -> ISO 3166-1 alpha-2.
 NATURE_INDEX_SPELLINGS = {
     "united states of america (usa)": "US",
@@ -45,8 +47,6 @@ def _key(name: str) -> str:
 @cache
 def _cldr() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     """(English name -> code, code -> English name, code -> Chinese name) for every territory."""
-    from babel import Locale
-
     english, chinese = Locale("en").territories, Locale("zh").territories
     codes = [c for c in english if len(c) == 2 and c.isalpha()]
     by_name = {_key(english[c]): c for c in codes}

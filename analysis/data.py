@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from analysis.errors import DataError, Problem
 from analysis.paths import DATA, shown
 
 REFERENCE_FILES = ("countries", "cities", "institutions", "subjects")
@@ -24,56 +25,39 @@ REFERENCE_FILES = ("countries", "cities", "institutions", "subjects")
 REQUIRED_YEAR_FILES = ("city_share",)
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One broken rule in one place of one input file."""
-
-    file: str
-    row: int | None  # 1-based data row (the header is not counted); None for the whole file
-    column: str | None
-    rule: str
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.row is not None:
-            where += f", row {self.row} (line {self.row + 1})"
-        if self.column is not None:
-            where += f", column '{self.column}'"
-        return f"{where}: {self.rule}"
-
-
-class DataError(Exception):
-    """The input data breaks one or more rules. str() lists them all, one per line."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = sorted(
-            set(problems), key=lambda p: (p.file, p.row or 0, p.column or "", p.rule)
-        )
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-
 @dataclass(frozen=True)
 class YearData:
-    """A validated data year: the reference tables plus the year's own tables (missing ones
-    absent)."""
+    """A data year: the reference tables plus the year's own tables (missing ones absent).
+
+    Read eagerly (`load_year`), every file is read and every rule checked before it is returned.
+    Read lazily (`load_year(..., lazy=True)`, what the pages do), a file of the year is read, and
+    checked against its schema and the reference, only when a page first uses it: a page then
+    opens only the files it uses, which is what decides when it must run again (the runner has
+    checked the whole year, cross-file rules included, before any page runs)."""
 
     year: int
     data_dir: Path
     reference: dict[str, pd.DataFrame]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    unread: dict[str, Path] = field(default_factory=dict)  # lazily: files not read yet
+
+    @property
+    def lazy(self) -> bool:
+        return bool(self.unread) or not self.tables
+
+    @property
+    def previous_year(self) -> int | None:
+        """The edition before this one: the latest earlier year of its data folder with data."""
+        earlier = [y for y in years_with_data(self.data_dir) if y < self.year]
+        return earlier[-1] if earlier else None
 
     def has(self, name: str) -> bool:
-        return name in self.tables
+        return name in self.tables or name in self.unread
 
     def __getitem__(self, name: str) -> pd.DataFrame:
+        if name in self.unread:
+            self.tables[name] = _read_checked(name, self.unread.pop(name), self.data_dir, self)
         return self.tables[name] if name in self.tables else self.reference[name]
-
-    def files_read(self) -> list[Path]:
-        """The input files this year was built from (for provenance and change detection)."""
-        names = [f"reference/{n}.csv" for n in REFERENCE_FILES] + [
-            f"{self.year}/{n}.csv" for n in self.tables
-        ]
-        return [self.data_dir / n for n in names]
 
 
 @cache
@@ -336,6 +320,30 @@ def _check_across_files(tables: dict[str, pd.DataFrame], paths: dict[str, Path])
     return problems
 
 
+def _file_rules(name: str, df: pd.DataFrame, file: str, year: int) -> list[Problem]:
+    """The rules of one file beyond its schema and foreign keys."""
+    if name == "city_partnerships":
+        return _check_pairs(df, "city1_id", "city2_id", file)
+    if name == "institution_partnerships":
+        return _check_pairs(df, "institution1_id", "institution2_id", file)
+    if name == "rank_history":
+        return _check_rank_history(df, file, year)
+    return []
+
+
+def _read_checked(name: str, path: Path, data_dir: Path, data: YearData) -> pd.DataFrame:
+    """One file of a lazily read year, checked against its schema, the reference and its own rules
+    (raises DataError)."""
+    schema = table_schemas(data_dir)[name]
+    df, problems = read_table(path, schema)
+    if df is not None:
+        problems = _check_foreign_keys(name, df, schema, data.reference, shown(path))
+        problems += _file_rules(name, df, shown(path), data.year)
+    if problems:
+        raise DataError(problems)
+    return df
+
+
 def load_reference(data_dir: Path = DATA) -> dict[str, pd.DataFrame]:
     """The validated reference tables alone: the names of cities, countries, institutions and
     subjects, in English and Chinese."""
@@ -369,9 +377,10 @@ def untranslated(data_dir: Path = DATA) -> list[Problem]:
     return found
 
 
-def load_year(year: int, data_dir: Path | str | None = None) -> YearData:
+def load_year(year: int, data_dir: Path | str | None = None, lazy: bool = False) -> YearData:
     """Read and validate data_dir/reference and data_dir/<year>; raise DataError listing every
-    problem."""
+    problem. With `lazy`, only the reference is read now and each file of the year when it is
+    first used (see YearData)."""
     data_dir = Path(data_dir) if data_dir is not None else DATA
     problems: list[Problem] = []
     if not (data_dir / "datapackage.json").is_file():
@@ -410,6 +419,11 @@ def load_year(year: int, data_dir: Path | str | None = None) -> YearData:
         paths[path.stem] = path
     for name in REQUIRED_YEAR_FILES:
         paths.setdefault(name, year_dir / f"{name}.csv")
+    if lazy and not problems:
+        reference = load_reference(data_dir)
+        return YearData(
+            year, data_dir, reference, {}, {n: p for n, p in paths.items() if n not in reference}
+        )
 
     for name, path in paths.items():
         df, found = read_table(path, schemas[name])
@@ -418,25 +432,16 @@ def load_year(year: int, data_dir: Path | str | None = None) -> YearData:
             tables[name] = df
     for name, df in tables.items():
         problems += _check_foreign_keys(name, df, schemas[name], tables, shown(paths[name]))
-    if "city_partnerships" in tables:
-        problems += _check_pairs(
-            tables["city_partnerships"], "city1_id", "city2_id", shown(paths["city_partnerships"])
-        )
-    if "institution_partnerships" in tables:
-        problems += _check_pairs(
-            tables["institution_partnerships"],
-            "institution1_id",
-            "institution2_id",
-            shown(paths["institution_partnerships"]),
-        )
-    if "rank_history" in tables:
-        problems += _check_rank_history(tables["rank_history"], shown(paths["rank_history"]), year)
+        problems += _file_rules(name, df, shown(paths[name]), year)
     if not problems:
         problems += _check_across_files(tables, paths)
     if problems:
         raise DataError(problems)
     reference = {n: tables.pop(n) for n in REFERENCE_FILES}
     return YearData(year, data_dir, reference, tables)
+
+
+CHECKLIST = "CHECKLIST.md"  # written by `new-year` into a new year folder
 
 
 def years_with_data(data_dir: Path = DATA) -> list[int]:
@@ -457,61 +462,8 @@ def years_with_data(data_dir: Path = DATA) -> list[int]:
     )
 
 
-CHECKLIST = "CHECKLIST.md"  # written by `new-year` into a new year folder
-USUAL_SOURCES = {
-    "city_share": "a Nature Index city table export (python -m analysis ingest EXPORT --write)",
-    "adjusted_share": "the same export (ingest infers the adjustment factor from its rows)",
-    "country_share": "Nature Index Research Leaders, the country table of the same year",
-    "location_share_input": "the printed % Location Share, where a country's Share is unknown",
-    "riser_mentions": "the supplement's prose, for subjects that have no riser table",
-    "rank_history": "the supplement's rank table, or the city tables of the earlier years",
-    "city_partnerships": "the supplement's city-partnership tables (Nature Index collaborations)",
-    "institution_partnerships": "the supplement's institution-partnership table",
-}
-
-
-def scaffold_year(year: int, data_dir: Path = DATA) -> Path:
-    """A new year folder: every input file of a data year with its header only, and a checklist of
-    what each needs and where it usually comes from (from the descriptions in datapackage.json).
-    Refuses a year that already has a folder."""
-    from analysis.staging import staged
-
-    target = data_dir / str(year)
-    if target.exists():
-        raise DataError(
-            [
-                Problem(
-                    shown(target),
-                    None,
-                    None,
-                    "already exists: a new year starts from "
-                    "an empty folder (edit the files there instead)",
-                )
-            ]
-        )
-    lines = [
-        f"# Data year {year}: checklist",
-        "",
-        "Fill each file (the header is there), check with `python -m analysis validate "
-        f"--year {year}`, then `make book`. Record where every number comes from in "
-        "data/README.md. Files a year has no data for may be deleted: their chapters are "
-        "then left out.",
-        "",
-    ]
-    with staged(target) as staging:
-        for resource in package(data_dir)["resources"]:
-            path = Path(resource["path"])
-            if path.parts[0] in ("reference",) or resource.get("name") in REFERENCE_FILES:
-                continue
-            if len(path.parts) != 2 or not path.parts[0].isdigit():
-                continue
-            fields = [f["name"] for f in resource["schema"]["fields"]]
-            (staging / path.name).write_text(",".join(fields) + "\n", encoding="utf-8")
-            required = "required" if resource["name"] in REQUIRED_YEAR_FILES else "optional"
-            lines += [
-                f"- [ ] `{path.name}` ({required}): {resource.get('description', '')}",
-                f"      usually from: {USUAL_SOURCES.get(resource['name'], 'see data/README.md')}",
-                f"      columns: {', '.join(fields)}",
-            ]
-        (staging / CHECKLIST).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return target
+def ledger_dir(year: int, data_dir: Path = DATA) -> Path:
+    """Where the ledger of a year's printed figures lives (read by the audit only): the printed
+    tables, English at the top and each other edition of the supplement in a folder of its
+    language, text-figures.csv and errata.csv."""
+    return Path(data_dir) / "published" / str(year)

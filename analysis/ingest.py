@@ -17,12 +17,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from analysis import countries as cldr
 from analysis.data import DataError, Problem, read_text_file
 from analysis.paths import DATA, shown
 from analysis.words import first_few
@@ -252,8 +254,6 @@ def _resolve_countries(
     """Each country name of the export -> its id: the reference's row of that English name, else
     the ISO code CLDR or a Nature Index spelling gives (a new reference row, with CLDR's Chinese
     name). Raises DataError naming each name that is neither."""
-    from analysis import countries as cldr
-
     by_name = countries.set_index("name_en")["country_id"].to_dict()
     known_ids = set(countries["country_id"])
     ids, new, unknown = {}, [], []
@@ -306,8 +306,6 @@ def apply_names(cities: pd.DataFrame, countries: pd.DataFrame, names_file: Path)
     missing = [c for c in ("name", "country", "name_zh") if c not in table.columns]
     if missing:
         raise DataError([Problem(file, None, c, "required column is missing") for c in missing])
-    from analysis import countries as cldr
-
     by_country_name = countries.set_index("name_en")["country_id"].to_dict()
     index = {(n, c): i for i, n, c in zip(cities.index, cities["name_en"], cities["country_id"])}
     for row, (name, country, name_zh) in enumerate(
@@ -339,8 +337,6 @@ def write_inputs(
     are kept), adding the countries and cities the reference does not know to out/reference (a
     city is known by its English name and its country). `names_file` supplies Chinese names.
     Returns notes for the user."""
-    import shutil
-
     out = Path(out)
     notes = []
     out.mkdir(parents=True, exist_ok=True)

@@ -10,9 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from myst_nb import glue
 
-from analysis import tables
-from analysis.data import YearData
+from analysis import pages, tables
+from analysis.data import YearData, ledger_dir
 from analysis.words import join_names
 
 
@@ -32,8 +33,6 @@ def _plain(value):
 
 
 def glue_facts(facts: dict) -> None:
-    from myst_nb import glue
-
     for key, value in facts.items():
         glue(key, _plain(value), display=False)
 
@@ -175,6 +174,14 @@ def _named_extreme(rh: pd.DataFrame, column: str, largest: bool, lang: str) -> t
     """The city (or the tied cities, joined) with the largest or smallest value of a column."""
     value = rh[column].max() if largest else rh[column].min()
     return join_names(rh[rh[column] == value]["city"], lang), int(value)
+
+
+def rounding_facts(page: pages.Page, data: YearData, columns: list[str]) -> dict:
+    """{"rounding_sentence": ...} for a page whose table the supplement printed (see
+    rounding_sentence); the printed table is the ledger's table of the page's CSV name."""
+    printed = ledger_dir(data.year, data.data_dir) / f"{page.kind.csv_stem(page.instance)}.csv"
+    names = {c: pages.header(c, page.lang, data.year) for c in columns}
+    return {"rounding_sentence": rounding_sentence(page.table, printed, names, page.lang)}
 
 
 def rounding_sentence(
@@ -399,8 +406,11 @@ def edition_change_facts(changes: pd.DataFrame, prev: int, year: int, lang: str 
 
 
 def methods_facts() -> dict:
-    """The results of the worked examples in the methods chapter, computed by analysis.metrics."""
-    from analysis import metrics
+    """The results of the worked examples in the methods chapter, computed by the records
+    engine."""
+    # Imported here, so that only the methods page depends on the records engine (see
+    # tables.example_table).
+    from analysis.records import metrics
 
     one = metrics.city_view(metrics.compute(metrics.example_supplement())).set_index("entity")[
         "share"

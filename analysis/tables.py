@@ -1,39 +1,17 @@
 """Every table of the supplement, recomputed from the primary inputs of one data year.
 
-Each function is pure: it takes a validated YearData and returns a DataFrame whose columns are the
-output contract (names as printed in the English tables, or in Chinese with lang="zh"). Derived
-values (ranks, changes, percentages, sums) are computed here and never read from data/published/.
+Each function is pure: it takes a validated YearData and returns a DataFrame with the columns it
+computes, names in English or, with lang="zh", in Chinese (the reference's names), and, with `top`,
+only the first rows. Which of those columns a page and its CSV show, in which order, and how many
+rows, is declared in analysis/pages.py. Derived values (ranks, changes, percentages, sums) are
+computed here and never read from data/published/.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
-from analysis.data import YearData
-
-# How many rows each table shows, as in the supplement. A data year built from article records
-# (analysis.from_records) holds every city; the 2022 transcription holds exactly these.
-TOP = {"leading-cities": 20, "risers": 20, "partnerships": 10, "institution-partnerships": 10}
-
-# Columns of each CSV written by `python -m analysis tables` (the output contract).
-CONTRACT = {
-    "leading-cities": ["rank", "city", "country", "share", "count", "location_share_pct"],
-    "edition-changes": ["city", "country", "rank_prev", "rank", "share_prev", "share", "status"],
-    "risers": [
-        "rank",
-        "city",
-        "country",
-        "adjusted_share_prev",
-        "adjusted_share",
-        "change",
-        "change_pct",
-    ],
-    "partnerships": ["rank", "city1", "city2", "cs1", "cs2", "bcs", "count"],
-    "institution-partnerships": ["rank", "institution1", "institution2", "city", "country", "bcs"],
-}
-
+from analysis.data import YearData, load_reference, load_year
 
 UNTRANSLATED = "†"  # marks an English name shown on a Chinese page for want of a translation
 
@@ -93,7 +71,9 @@ def country_shares(data: YearData, subject: str = "overall") -> pd.Series:
     return cs[cs["subject_id"] == subject].set_index("country_id")["share"]
 
 
-def leading_cities(data: YearData, subject: str = "overall", lang: str = "en") -> pd.DataFrame:
+def leading_cities(
+    data: YearData, subject: str = "overall", lang: str = "en", top: int | None = None
+) -> pd.DataFrame:
     """Leading cities by Share, with each city's Share as a % of its country's Share.
 
     The % is recomputed wherever the country's Share is known; otherwise the printed % is used as
@@ -113,14 +93,14 @@ def leading_cities(data: YearData, subject: str = "overall", lang: str = "en") -
         printed = df["location_share_pct"].isna() & df["city_id"].isin(given.index)
         df.loc[printed, "location_share_pct"] = df.loc[printed, "city_id"].map(given)
         df.loc[printed, "location_share_source"] = "printed input"
-    df = _ranked(df, "share").head(TOP["leading-cities"])
+    df = _ranked(df, "share").head(top)
     df["country_id"] = df["city_id"].map(city_country)
     # A country's place in reference/countries.csv fixes its colour in every chart and edition.
     df["country_order"] = df["country_id"].map(
         {c: i for i, c in enumerate(data.reference["countries"]["country_id"])}
     )
     return df[
-        CONTRACT["leading-cities"]
+        ["rank", "city", "country", "share", "count", "location_share_pct"]
         + ["location_share_source", "city_id", "country_id", "country_order"]
     ]
 
@@ -136,27 +116,41 @@ def riser_subjects(data: YearData) -> list[str]:
     return [s for s in subjects["subject_id"] if s in named]
 
 
-def risers(data: YearData, subject: str, lang: str = "en") -> pd.DataFrame:
+RISER_COLUMNS = [
+    "rank",
+    "city",
+    "country",
+    "adjusted_share_prev",
+    "adjusted_share",
+    "change",
+    "change_pct",
+    "city_id",
+]
+
+
+def risers(data: YearData, subject: str, lang: str = "en", top: int | None = None) -> pd.DataFrame:
     """Cities ranked by their rise in adjusted Share from the previous year to the data year."""
     if not data.has("adjusted_share"):
-        return pd.DataFrame(columns=CONTRACT["risers"] + ["city_id"])
+        return pd.DataFrame(columns=RISER_COLUMNS)
     adj = data["adjusted_share"]
     df = adj[adj["subject_id"] == subject]
     df = _with_city_and_country(df, data, lang)
     df["change"] = df["adjusted_share"] - df["adjusted_share_prev"]
     df["change_pct"] = df["change"] / df["adjusted_share_prev"] * 100
-    df = _ranked(df, "change").head(TOP["risers"])
-    return df[CONTRACT["risers"] + ["city_id"]]
+    return _ranked(df, "change").head(top)[RISER_COLUMNS]
 
 
-def riser_mentions(data: YearData, subject: str, lang: str = "en") -> pd.DataFrame:
+def riser_mentions(
+    data: YearData, subject: str, lang: str = "en", top: int | None = None
+) -> pd.DataFrame:
     """Riser positions the supplement states only in prose: position, city, rounded change (or
     NA)."""
     if not data.has("riser_mentions"):
         return pd.DataFrame(columns=["position", "city", "country", "change_rounded", "city_id"])
     m = data["riser_mentions"]
     df = _with_city_and_country(m[m["subject_id"] == subject], data, lang).sort_values("position")
-    return df[["position", "city", "country", "change_rounded", "city_id"]].reset_index(drop=True)
+    columns = ["position", "city", "country", "change_rounded", "city_id"]
+    return df[columns].head(top).reset_index(drop=True)
 
 
 def rank_column(year: int) -> str:
@@ -173,7 +167,7 @@ def is_rank_column(column: str) -> bool:
     return rank_year(column) is not None
 
 
-def rank_history(data: YearData, lang: str = "en") -> pd.DataFrame:
+def rank_history(data: YearData, lang: str = "en", top: int | None = None) -> pd.DataFrame:
     """Global rank by Share of each city in each year, with the change over the last two years
     (rank two years before minus rank in the data year: positive = moved up)."""
     rh = data["rank_history"]
@@ -188,7 +182,7 @@ def rank_history(data: YearData, lang: str = "en") -> pd.DataFrame:
         rank_column(data.year), kind="stable"
     )
     columns = ["city", *(rank_column(y) for y in years), change, "country", "city_id"]
-    return wide[columns].reset_index(drop=True)
+    return wide[columns].head(top).reset_index(drop=True)
 
 
 def partnership_countries(data: YearData) -> list[str]:
@@ -200,15 +194,17 @@ def partnership_countries(data: YearData) -> list[str]:
     )
 
 
-def city_partnerships(data: YearData, country: str, lang: str = "en") -> pd.DataFrame:
+def city_partnerships(
+    data: YearData, country: str, lang: str = "en", top: int | None = None
+) -> pd.DataFrame:
     """Leading domestic city pairs of one country by bilateral collaboration score (CS1 + CS2)."""
     cp = data["city_partnerships"]
     df = cp[cp["country_id"] == country].copy()
     names = _names(data, "cities", "city_id", lang)
     df["city1"], df["city2"] = df["city1_id"].map(names), df["city2_id"].map(names)
     df["bcs"] = df["cs1"] + df["cs2"]
-    df = _ranked(df, "bcs").head(TOP["partnerships"])
-    return df[CONTRACT["partnerships"] + ["city1_id", "city2_id"]]
+    df = _ranked(df, "bcs").head(top)
+    return df[["rank", "city1", "city2", "cs1", "cs2", "bcs", "count", "city1_id", "city2_id"]]
 
 
 def partnership_cities(data: YearData) -> list[str]:
@@ -220,7 +216,9 @@ def partnership_cities(data: YearData) -> list[str]:
     )
 
 
-def institution_partnerships(data: YearData, city: str, lang: str = "en") -> pd.DataFrame:
+def institution_partnerships(
+    data: YearData, city: str, lang: str = "en", top: int | None = None
+) -> pd.DataFrame:
     """Leading pairs of institutions within one city by bilateral collaboration score."""
     ip = data["institution_partnerships"]
     df = _with_city_and_country(ip[ip["city_id"] == city], data, lang)
@@ -229,8 +227,9 @@ def institution_partnerships(data: YearData, city: str, lang: str = "en") -> pd.
         df["institution1_id"].map(names),
         df["institution2_id"].map(names),
     )
-    df = _ranked(df, "bcs").head(TOP["institution-partnerships"])
-    return df[CONTRACT["institution-partnerships"] + ["institution1_id", "institution2_id"]]
+    df = _ranked(df, "bcs").head(top)
+    columns = ["rank", "institution1", "institution2", "city", "country", "bcs"]
+    return df[columns + ["institution1_id", "institution2_id"]]
 
 
 def country_slug(data: YearData, country_id: str) -> str:
@@ -238,22 +237,27 @@ def country_slug(data: YearData, country_id: str) -> str:
 
 
 def previous_edition(data: YearData) -> YearData | None:
-    """The latest earlier year of the same data folder that holds data (validated), or None."""
-    from analysis.data import load_year, years_with_data
-
-    earlier = [y for y in years_with_data(data.data_dir) if y < data.year]
-    return load_year(earlier[-1], data.data_dir) if earlier else None
+    """The edition before `data`'s in the same data folder (see data.previous_year), or None."""
+    year = data.previous_year
+    return None if year is None else load_year(year, data.data_dir, lazy=data.lazy)
 
 
-def edition_changes(data: YearData, previous: YearData, lang: str = "en") -> pd.DataFrame:
+def edition_changes(
+    data: YearData,
+    previous: YearData | None = None,
+    lang: str = "en",
+    top: int | None = None,
+) -> pd.DataFrame:
     """The leading cities of two editions side by side: each city in either year's leading group,
     its rank and Share in each year (empty where it was not in that year's data), and whether it
-    entered, left or stayed in the leading group."""
+    entered, left or stayed in the leading group (the `top` leading cities). `previous` defaults to
+    the edition before `data`'s."""
+    previous = previous_edition(data) if previous is None else previous
 
     def year_of(d: YearData) -> pd.DataFrame:
         shares = d["city_share"]
         shares = shares[shares["subject_id"] == "overall"].set_index("city_id")["share"]
-        ranks = leading_cities(d, lang=lang).set_index("city_id")["rank"]
+        ranks = leading_cities(d, lang=lang, top=top).set_index("city_id")["rank"]
         return pd.DataFrame({"share": shares}).join(ranks, how="left")
 
     now, before = year_of(data), year_of(previous)
@@ -276,43 +280,19 @@ def edition_changes(data: YearData, previous: YearData, lang: str = "en") -> pd.
     return (
         out.assign(_order=order)
         .sort_values("_order", kind="stable")
-        .drop(columns="_order")[CONTRACT["edition-changes"] + ["city_id"]]
+        .drop(columns="_order")[
+            ["city", "country", "rank_prev", "rank", "share_prev", "share", "status", "city_id"]
+        ]
         .reset_index(drop=True)
     )
 
 
-def all_tables(
-    data: YearData, lang: str = "en", previous: YearData | None = None
-) -> dict[str, pd.DataFrame]:
-    """Every contract table of the year, by CSV file stem, restricted to the contract columns; with
-    the previous edition, what changed since it."""
-    out = {}
-    if data.has("city_share"):
-        out["leading-cities"] = leading_cities(data, lang=lang)[CONTRACT["leading-cities"]]
-    if previous is not None and previous.has("city_share") and data.has("city_share"):
-        out["edition-changes"] = edition_changes(data, previous, lang)[CONTRACT["edition-changes"]]
-    for subject in riser_subjects(data):
-        table = risers(data, subject, lang=lang)
-        if len(table):
-            out[f"risers-{subject}"] = table[CONTRACT["risers"]]
-    if data.has("rank_history"):
-        out["rank-history"] = rank_history(data, lang=lang).drop(columns=["country", "city_id"])
-    for country in partnership_countries(data):
-        out[f"partnerships-{country_slug(data, country)}"] = city_partnerships(
-            data, country, lang=lang
-        )[CONTRACT["partnerships"]]
-    for city in partnership_cities(data):
-        out[f"institution-partnerships-{city}"] = institution_partnerships(data, city, lang=lang)[
-            CONTRACT["institution-partnerships"]
-        ]
-    return out
-
-
 def example_table(frame: pd.DataFrame, lang: str = "en", level: str = "city") -> pd.DataFrame:
-    """A worked example of the methods chapter (analysis.metrics.*_view) with names instead of ids,
-    in the page's language, and the book's column names."""
-    from analysis.data import load_reference
-    from analysis.metrics import EXAMPLE_NAMES
+    """A worked example of the methods chapter (analysis.records.metrics.*_view) with names
+    instead of ids, in the page's language, and the book's column names."""
+    # Only the methods page needs the records engine: imported here, so that no other page
+    # depends on it (analysis.pipeline.plan fingerprints each page by the modules it imports).
+    from analysis.records.metrics import EXAMPLE_NAMES
 
     reference = load_reference()
     table = "cities" if level == "city" else "institutions"
@@ -330,25 +310,3 @@ def example_table(frame: pd.DataFrame, lang: str = "en", level: str = "city") ->
             "adjusted_share": "adjusted_share_any",
         }
     )
-
-
-def to_csv_text(table: pd.DataFrame) -> str:
-    """The CSV form of a table: UTF-8, header row, numbers rounded to 2 decimals, '\\n' line
-    ends."""
-    return table.to_csv(index=False, float_format="%.2f", lineterminator="\n")
-
-
-def write_tables(data: YearData, out_dir: Path) -> list[Path]:
-    """Write every table as CSV. All files are written to a temporary folder first and then moved
-    into place, so a failure never leaves a half-written set."""
-    out_dir = Path(out_dir)
-    tables = all_tables(data, previous=previous_edition(data))
-    texts = {f"{stem}.csv": to_csv_text(t) for stem, t in tables.items()}
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in texts.items():
-        tmp = out_dir / f".{name}.tmp"
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(out_dir / name)
-        written.append(out_dir / name)
-    return written

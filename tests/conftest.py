@@ -40,9 +40,9 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 
 
 def call_cli(*args: str) -> subprocess.CompletedProcess:
-    """The same command line, run in this process (analysis.cli.main): the same parser, commands
-    and messages, without paying ~0.8 s for a new interpreter and its imports."""
-    from analysis.cli import main
+    """The same command line, run in this process (analysis.pipeline.cli.main): the same parser,
+    commands and messages, without paying ~0.8 s for a new interpreter and its imports."""
+    from analysis.pipeline.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), contextlib.chdir(REPO):

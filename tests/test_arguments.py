@@ -1,7 +1,7 @@
 """The catalogue of bad command lines: every sub-command, every kind of option, many bad values.
 Each must end with exit 2 (a bad argument) or 1 (the data it names is refused), one line naming the
-argument, no traceback, and nothing written anywhere. Run in-process (analysis.cli.main); a few
-end-to-end checks in a new process follow."""
+argument, no traceback, and nothing written anywhere. Run in-process (analysis.pipeline.cli.main);
+a few end-to-end checks in a new process follow."""
 
 import os
 import shutil
@@ -224,9 +224,9 @@ def test_a_failing_command_leaves_an_existing_output_folder_as_it_was(cli, tmp_p
 def test_an_internal_error_is_one_line_with_exit_70_and_debug_shows_the_traceback(
     cli, monkeypatch
 ):
-    from analysis import tables
+    from analysis import pages
 
-    monkeypatch.setattr(tables, "write_tables", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(pages, "write_tables", lambda *a, **k: 1 / 0)
     result = cli("tables", "--year", "2022", "--out", "/tmp/never-written")
     assert result.returncode == 70
     assert result.stderr == "internal error (please report): ZeroDivisionError: division by zero\n"
@@ -239,7 +239,7 @@ def test_an_internal_error_is_one_line_with_exit_70_and_debug_shows_the_tracebac
 
 
 def test_bench_reports_a_failed_engine_with_a_non_zero_exit(monkeypatch):
-    from analysis import bench
+    from analysis.records import bench
 
     monkeypatch.setattr(bench, "_child", lambda args: {"error": "boom"})
     assert bench.run([1], log=lambda *_: None) == 1

@@ -3,12 +3,15 @@ with one clear message (exit 1, no traceback) that names the file, and leave the
 byte-identical."""
 
 import hashlib
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from analysis import runner
-from analysis.paths import BUILD, GENERATED
+from analysis.errors import RunError
+from analysis.paths import BUILD, DATA, GENERATED
+from analysis.pipeline.execute import execute
+from analysis.pipeline.plan import Run, check_parameters
 
 
 def tree_digest(*folders):
@@ -207,21 +210,21 @@ def test_a_bad_year_parameter_never_reaches_a_kernel(cli, year, last_good_build)
         and "needs a year: four digits" in result.stderr
         and "Traceback" not in result.stderr
     )
-    run = runner.Run(2022, "leading-cities", {"year": year, "lang": "en"}, "x", "X")
-    with pytest.raises(runner.RunError, match="is not a year"):
-        runner.execute(run, BUILD / "never.ipynb")
+    run = Run(year, "en", "leading-cities", None, "x", "X")
+    with pytest.raises(RunError, match="is not a year"):
+        execute(run, BUILD / "never.ipynb")
     assert not (BUILD / "never.ipynb").exists()
     assert tree_digest(GENERATED, BUILD / "html") == last_good_build
 
 
 @pytest.mark.parametrize(
-    "parameters, message",
+    "lang, subject, data_dir, message",
     [
-        ({"year": 2022, "lang": "fr"}, "lang='fr'"),
-        ({"year": 2022, "lang": "en", "subject": "x'); import os; ('"}, "is not an id"),
-        ({"year": 2022, "lang": "en", "data_dir": "/no/such/folder"}, "is not a folder"),
+        ("fr", "overall", DATA, "lang='fr'"),
+        ("en", "x'); import os; ('", DATA, "is not an id"),
+        ("en", "overall", Path("/no/such/folder"), "is not a folder"),
     ],
 )
-def test_bad_parameters_are_refused(parameters, message):
-    with pytest.raises(runner.RunError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        runner.check_parameters(runner.Run(2022, "risers", parameters, "x", "X"))
+def test_bad_parameters_are_refused(lang, subject, data_dir, message):
+    with pytest.raises(RunError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        check_parameters(Run(2022, lang, "risers", subject, "x", "X", data_dir))

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis import metrics, reference_metrics
+from analysis.records import metrics, reference_metrics
 
 KEYS = {
     "share": ["level", "year", "subject", "entity"],
@@ -317,7 +317,7 @@ def test_the_same_records_give_the_same_numbers_to_the_last_bit():
     differ in the last bits from run to run, enough to flip a rounded digit in the files `build`
     writes. The engine sums fixed-point integers instead, so the results are identical (this failed
     with doubles)."""
-    from analysis import simulate
+    from analysis.records import simulate
 
     records = simulate.simulate(simulate.make_world(5), [2022], 30_000, 5)
     first, second = metrics.compute(records), metrics.compute(records)
@@ -363,7 +363,7 @@ def test_parquet_records_read_as_they_go_and_a_memory_budget_give_the_same_numbe
     them) and a small DuckDB memory limit with a spill folder change nothing in the results."""
     import duckdb
 
-    from analysis import simulate
+    from analysis.records import simulate
 
     records = simulate.simulate(simulate.make_world(6), [2021, 2022], 2_000, 6)
     con = duckdb.connect()

@@ -4,9 +4,10 @@ later, and cross-file rules that stop a run before any notebook."""
 import pandas as pd
 import pytest
 
-from analysis import runner
-from analysis.data import CHECKLIST, DataError, load_year, scaffold_year, years_with_data
+from analysis.data import CHECKLIST, DataError, load_year, years_with_data
 from analysis.paths import DATA
+from analysis.pipeline.new_year import scaffold_year
+from analysis.pipeline.plan import plan
 
 
 def test_new_year_scaffolds_every_input_file_and_a_checklist(data_copy, cli):
@@ -49,11 +50,11 @@ def test_a_subject_the_index_added_gets_its_riser_page_in_reference_order(data_c
     shares = pd.read_csv(path)
     added = shares[shares["subject_id"] == "overall"].head(5).assign(subject_id="health-sciences")
     pd.concat([shares, added]).to_csv(path, index=False)
-    names = [run.name for run in runner.plan(2022, data_copy)]
+    names = [run.stem for run in plan(load_year(2022, data_copy))]
     health = next(n for n in names if n.endswith("risers-health-sciences"))
     biology = next(n for n in names if n.endswith("risers-biological-sciences"))
     assert names.index(health) == names.index(biology) + 1
-    zh = runner.plan(2022, data_copy, lang="zh")
+    zh = plan(load_year(2022, data_copy), lang="zh")
     assert any(run.title == "上升最快的城市：健康科学" for run in zh)
 
 
@@ -117,14 +118,12 @@ def test_the_worked_example_goes_from_real_exports_to_a_book_of_both_editions(
         html / "zh" / "book" / "generated" / "2023-zh",
     ):
         assert {p.name for p in folder.glob("*.html")} == {
-            "00-01-edition-changes.html",
-            "01-02-leading-cities.html",
-            "03-03-risers-overall.html",
-            "03-04-risers-health-sciences.html",
+            "edition-changes.html",
+            "leading-cities.html",
+            "risers-overall.html",
+            "risers-health-sciences.html",
         }
-    chinese = (
-        html / "zh" / "book" / "generated" / "2023-zh" / "01-02-leading-cities.html"
-    ).read_text()
+    chinese = (html / "zh" / "book" / "generated" / "2023-zh" / "leading-cities.html").read_text()
     assert "多伦多" in chinese and "加拿大" in chinese
 
 

@@ -2,7 +2,8 @@
 
 import filecmp
 
-from analysis import load_year, simulate, tables
+from analysis import load_year, pages, tables
+from analysis.records import simulate
 
 
 def test_same_seed_same_bytes(cli, tmp_path):
@@ -62,7 +63,7 @@ def test_a_book_builds_from_simulated_data(cli, tmp_path):
     data = tmp_path / "sim" / "data"
     assert cli("validate", "--data", str(data)).returncode == 0
     d = load_year(2023, data)
-    assert len(tables.leading_cities(d)) == 20 and len(tables.rank_history(d)) == 10
+    assert len(pages.page("leading-cities", d).table) == 20 and len(tables.rank_history(d)) == 10
     result = cli("book", "--data", str(data), "--out", str(tmp_path / "book"))
     assert result.returncode == 0, result.stderr[-2000:]
     html = tmp_path / "book" / "html"

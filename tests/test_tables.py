@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from analysis import load_year, tables
+from analysis import load_year, pages, tables
 from analysis.paths import DATA
 
 PUBLISHED = DATA / "published" / "2022"
@@ -21,7 +21,7 @@ def printed(name):
 
 
 def test_every_contract_table_is_produced(data):
-    assert sorted(tables.all_tables(data)) == sorted(
+    assert sorted(pages.all_tables(data)) == sorted(
         [
             "leading-cities",
             "risers-overall",
@@ -40,7 +40,7 @@ def test_every_contract_table_is_produced(data):
     sorted(p.stem for p in PUBLISHED.glob("*.csv") if p.stem not in ("text-figures", "errata")),
 )
 def test_names_order_and_columns_match_the_printed_table(data, name):
-    ours = tables.to_csv_text(tables.all_tables(data)[name])
+    ours = pages.csv_text(pages.all_tables(data)[name])
     ours = pd.read_csv(__import__("io").StringIO(ours), dtype=str, keep_default_na=False)
     theirs = printed(name)
     assert list(ours.columns) == list(theirs.columns)
@@ -59,7 +59,7 @@ def test_every_number_is_within_a_cent_of_the_printed_one(data, name):
     """Inputs are printed to 2 decimals (±0.005 each), so a derived sum or difference may differ
     from the printed value in the last digit; a % change of a small base may differ a little more.
     The audit states exactly which and why; here, nothing is off by more than that."""
-    ours = tables.all_tables(data)[name]
+    ours = pages.all_tables(data)[name]
     theirs = printed(name)
     for column in theirs.columns:
         if not theirs[column].str.match(r"^-?[\d.]+$").all():
@@ -128,7 +128,7 @@ def test_subjects_with_only_prose_get_no_invented_table(data):
 
 
 def test_csv_text_rounds_to_two_decimals(data):
-    text = tables.to_csv_text(tables.leading_cities(data)[tables.CONTRACT["leading-cities"]])
+    text = pages.csv_text(pages.page("leading-cities", data).contract)
     assert text.splitlines()[1] == "1,Beijing,China,3734.62,7841,19.28"
 
 
