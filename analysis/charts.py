@@ -8,9 +8,8 @@ byte-identical from one run to the next. It is used where RENDERER_ENV says so (
 
 from __future__ import annotations
 
-import hashlib
+import collections
 import html
-import itertools
 import json
 import math
 import os
@@ -27,30 +26,54 @@ from analysis.i18n import t
 RENDERER_ENV = "SCIENCE_CITIES_CHARTS"  # "offline": draw with the book's offline renderer
 WIDTH = "container"  # every chart takes the width of the text column (see science-cities.css)
 NETWORK_HEIGHT = 460
-_counter = itertools.count(1)  # numbers the charts of a page, so a chart shown twice gets two ids
+
+
+# The charts' anchors used so far on the page being made (each page starts with a fresh import of
+# this module, see analysis/pipeline/notebook.py): a second chart of one kind gets "-2".
+_used_anchors: collections.Counter = collections.Counter()
 
 
 def reset_chart_ids() -> None:
-    """Count chart ids from 1 again (a reused kernel calls this before each notebook)."""
-    global _counter
-    _counter = itertools.count(1)
+    """Name the charts of a new page from scratch (for a page made without the runner)."""
+    _used_anchors.clear()
 
 
 def _offline_renderer(spec: dict, **_metadata) -> dict:
-    text = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    chart_id = f"sc-chart-{hashlib.sha256(text.encode()).hexdigest()[:12]}-{next(_counter)}"
+    """A chart as the book's pages show it: a figure with a stable id a reader can link to (from
+    the chart's kind), its text alternative, a link to itself and the chart's menu to save it as
+    PNG or SVG (drawn by vega-embed from the book's offline bundle, see `offline_bundle`)."""
+    meta = spec.get("usermeta", {})
+    anchor = meta.get("anchor", "chart")
+    _used_anchors[anchor] += 1
+    chart_id = f"chart-{anchor}" + (
+        f"-{_used_anchors[anchor]}" if _used_anchors[anchor] > 1 else ""
+    )
     label = html.escape(spec.get("description", "chart"), quote=True)
     title = spec.get("title", {})
     title = title.get("text", "") if isinstance(title, dict) else title
+    title = " ".join(title) if isinstance(title, list) else title
+    options = {
+        "renderer": "svg",
+        "actions": {"export": True, "source": False, "compiled": False, "editor": False},
+        "i18n": meta.get("menu", {}),
+    }
+    text = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     # The spec is embedded as JSON inside <script>; "</" must not close the tag early.
     embedded = text.replace("</", "<\\/")
     page = (
-        f'<figure class="sc-chart" id="{chart_id}" role="img" aria-label="{label}">'
-        f'<div class="sc-chart-canvas"></div></figure>\n'
+        f'<figure class="sc-chart" id="{chart_id}" aria-label="{label}" '
+        f'data-title="{html.escape(title, quote=True)}">'
+        f'<div class="sc-chart-canvas"></div>'
+        f'<figcaption class="sc-chart-link"><a href="#{chart_id}">'
+        f"{html.escape(meta.get('link', 'Link to this chart'))}</a></figcaption></figure>\n"
         "<script>\n(function () {\n"
+        "  var figure = document.currentScript.previousElementSibling;\n"
         f"  var spec = {embedded};\n"
-        f'  function draw() {{ vegaEmbed("#{chart_id} .sc-chart-canvas", spec, '
-        '{renderer: "svg", actions: false}); }\n'
+        '  function draw() { vegaEmbed(figure.querySelector(".sc-chart-canvas"), spec, '
+        f"{json.dumps(options, sort_keys=True, ensure_ascii=False)})"
+        # vega-embed's menu button shows only an icon: give it its name for screen readers
+        '.then(function () { var menu = figure.querySelector("details > summary"); '
+        'if (menu) { menu.setAttribute("aria-label", menu.parentNode.title); } }); }\n'
         '  if (typeof vegaEmbed === "function") { draw(); } '
         'else { document.addEventListener("DOMContentLoaded", draw); }\n'
         "})();\n</script>"
@@ -91,22 +114,49 @@ def _font(lang: str) -> dict:
     return {"font": "Noto Sans CJK SC, sans-serif"} if lang == "zh" else {}
 
 
+def is_cjk(text: str) -> bool:
+    return any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text)
+
+
+# Chinese text has no spaces, and a line may break between any two characters: inside a name
+# that reads wrong (巴尔的摩-华盛 / 顿). A Chinese name breaks only after a hyphen or a full-width
+# comma, or after the name of the academy its institutes belong to (中国科学院 / 化学研究所).
+CJK_BREAKS_AFTER = re.compile(r"(?<=[-－、，：])|(?<=中国科学院)")
+
+
 def wrap_text(text: str, width: int = 36) -> list[str]:
     """Text broken into lines of about `width` characters (half as many for Chinese, whose
-    characters are twice as wide), so that titles and labels fit a phone's width."""
-    if any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text):
-        width //= 2
-    return textwrap.wrap(text, width, break_on_hyphens=False) or [text]
+    characters are twice as wide), so that titles and labels fit a phone's width. Chinese breaks
+    only where CJK_BREAKS_AFTER allows, so a name is never cut inside a word."""
+    if not is_cjk(text):
+        return textwrap.wrap(text, width, break_on_hyphens=False) or [text]
+    width //= 2
+    lines: list[str] = []
+    for piece in (p for chunk in text.split() for p in CJK_BREAKS_AFTER.split(chunk) if p):
+        if lines and len(lines[-1]) + len(piece) <= width:
+            lines[-1] += piece
+        else:
+            lines.append(piece)
+    return lines or [text]
 
 
-def _finish(chart: alt.Chart, title: str, description: str, lang: str) -> alt.Chart:
+# vega-embed's words for the chart menu, in the page's language (analysis.i18n chart_<key>).
+CHART_MENU = ("CLICK_TO_VIEW_ACTIONS", "PNG_ACTION", "SVG_ACTION")
+
+
+def _finish(
+    chart: alt.Chart, title: str, description: str, lang: str, anchor: str = "chart"
+) -> alt.Chart:
     # labelLimit/titleLimit 0: legend and axis texts are never cut short with "…"; long titles
     # are broken into lines instead.
+    menu = {key: t(f"chart_{key.lower()}", lang) for key in CHART_MENU}
     return (
         chart.properties(
-            title=alt.TitleParams(wrap_text(title), limit=0),
+            # centred on the whole chart (not on the plot, which a phone makes narrow)
+            title=alt.TitleParams(wrap_text(title), limit=0, frame="bounds"),
             description=description,
             autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+            usermeta={"anchor": anchor, "link": t("chart_link", lang), "menu": menu},
         )
         .configure(**_font(lang))
         .configure_view(stroke=None)
@@ -115,27 +165,48 @@ def _finish(chart: alt.Chart, title: str, description: str, lang: str) -> alt.Ch
     )
 
 
-# Colour-blind-safe categorical palette (Okabe & Ito); a country takes the colour of its place in
+def contrast(colour: str, background: str = "#ffffff") -> float:
+    """WCAG's contrast ratio of two colours (#rrggbb): graphical objects need 3:1 against the
+    page."""
+
+    def luminance(hex_colour: str) -> float:
+        r, g, b = (int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4))
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(colour), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+# Colour-blind-safe categorical palette (Okabe & Ito, its orange, sky blue, yellow and grey
+# darkened to reach 3:1 against the page); a country takes the colour of its place in
 # reference/countries.csv, so it has the same colour in every chart and in both editions.
 COUNTRY_PALETTE = [
-    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442",
-    "#999999",
-    # then Paul Tol's muted scheme, for editions with more countries
-    "#882255", "#44AA99", "#117733", "#332288", "#DDCC77", "#AA4499",
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#A86800", "#6A51A3", "#000000", "#8A7A00",
+    "#707070",
+    # then Paul Tol's muted scheme (its light teal and sand darkened), for more countries
+    "#882255", "#2F8A7C", "#117733", "#332288", "#8C7A2E", "#AA4499",
 ]  # fmt: skip
+# One colour per line of the rank chart (Tableau 10, its light members darkened to 3:1).
+LINE_PALETTE = [
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#c2449f", "#7f7f7f", "#8c8d00",
+    "#0f8a96", "#c65a00",
+]  # fmt: skip
+INK = "#08519c"  # the data year's marks; the year before is the same, hollow
+RULE = "#767676"  # lines joining two marks
 
 
-def country_colour(table: pd.DataFrame, lang: str) -> alt.Color:
-    """Colour by country name (in the page's language), fixed by the country's reference order."""
+def country_colour(table: pd.DataFrame, lang: str, legend: bool = True) -> alt.Color:
+    """Colour by country name (in the page's language), fixed by the country's reference order
+    (for a mark's outline too, with legend=False)."""
     countries = table.drop_duplicates("country").sort_values("country_order")
-    return alt.Color(
-        "country:N",
-        title=pages.header("country", lang),
-        scale=alt.Scale(
-            domain=list(countries["country"]),
-            range=[COUNTRY_PALETTE[i % len(COUNTRY_PALETTE)] for i in countries["country_order"]],
-        ),
+    scale = alt.Scale(
+        domain=list(countries["country"]),
+        range=[COUNTRY_PALETTE[i % len(COUNTRY_PALETTE)] for i in countries["country_order"]],
     )
+    if not legend:
+        return alt.Stroke("country:N", scale=scale, legend=None)
+    return alt.Color("country:N", title=pages.header("country", lang), scale=scale)
 
 
 def leading_share_bars(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
@@ -159,7 +230,11 @@ def leading_share_bars(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
     top = table.iloc[0]
     desc = t("alt_leading", lang, n=len(table), city=top["city"], share=top["share"])
     return _finish(
-        bars.add_params(country).properties(width=WIDTH), t("title_leading", lang), desc, lang
+        bars.add_params(country).properties(width=WIDTH),
+        t("title_leading", lang),
+        desc,
+        lang,
+        "leading-share",
     )
 
 
@@ -177,20 +252,28 @@ def location_share_bars(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
         .mark_bar()
         .encode(
             y=alt.Y("city:N", sort=order, title=pages.header("city", lang)),
-            x=alt.X("location_share_pct:Q", title=t("location_share_axis", lang)),
+            x=alt.X("location_share_pct:Q", title=wrap_text(t("location_share_axis", lang), 24)),
             color=country_colour(df, lang),
             # An explicit domain: the labels sort differently in each language, the opacities must
             # not.
+            # The printed percentages are drawn lighter, with an outline in the country's colour
+            # (so that they still stand out from the page); the legend shows both in the first
+            # country's colour, as the bars look.
             opacity=alt.Opacity(
                 "source:N",
                 title=t("basis", lang),
                 legend=alt.Legend(
-                    orient="top"
-                ),  # beside the country legend it would not fit a phone
+                    orient="top",  # beside the country legend it would not fit a phone
+                    symbolType="square",
+                    symbolFillColor=COUNTRY_PALETTE[0],
+                    symbolStrokeColor=COUNTRY_PALETTE[0],
+                    symbolStrokeWidth=1.5,
+                ),
                 scale=alt.Scale(
                     domain=[t("computed", lang), t("printed_input", lang)], range=[1.0, 0.4]
                 ),
             ),
+            stroke=country_colour(df, lang, legend=False),
             tooltip=[
                 tip("city", lang),
                 tip("country", lang),
@@ -213,7 +296,7 @@ def location_share_bars(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
         pct=top["location_share_pct"],
         country=top["country"],
     )
-    return _finish(chart, t("title_location", lang), desc, lang)
+    return _finish(chart, t("title_location", lang), desc, lang, "location-share")
 
 
 def _dumbbell(
@@ -236,19 +319,21 @@ def _dumbbell(
     y = alt.Y("city:N", sort=list(table["city"]), title=pages.header("city", lang))
     rule = (
         alt.Chart(table.dropna(subset=list(columns)))
-        .mark_rule(color="#999")
+        .mark_rule(color=RULE)
         .encode(y=y, x=f"{before}:Q", x2=f"{after}:Q", tooltip=tooltip)
     )
     dots = (
         alt.Chart(long)
-        .mark_circle(size=80, opacity=1)
+        .mark_point(size=80, opacity=1, filled=True, strokeWidth=1.5, stroke=INK)
         .encode(
             y=y,
             x=alt.X("value:Q", title=x_title),
-            color=alt.Color(
+            # the earlier value hollow, the later filled: told apart by shape, not by a pale tint
+            fill=alt.Fill(
                 "year:N",
                 title=pages.header("year", lang),
-                scale=alt.Scale(domain=list(labels), range=["#9ecae1", "#08519c"]),
+                scale=alt.Scale(domain=list(labels), range=["#ffffff", INK]),
+                legend=alt.Legend(symbolStrokeColor=INK, symbolType="circle"),
             ),
             tooltip=tooltip,
         )
@@ -294,6 +379,7 @@ def risers_dumbbell(
         t("title_risers", lang, subject=subject_name, prev=prev, cur=cur),
         desc,
         lang,
+        "risers",
     )
 
 
@@ -364,7 +450,14 @@ def rank_bump(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
             name=t("follow_city", lang) + " ",
         ),
     )
-    color = alt.Color("city:N", legend=None, sort=list(table["city"]))
+    color = alt.Color(
+        "city:N",
+        legend=None,
+        scale=alt.Scale(
+            domain=list(table["city"]),
+            range=[LINE_PALETTE[i % len(LINE_PALETTE)] for i in range(len(table))],
+        ),
+    )
     faded = alt.condition(follow, alt.value(1.0), alt.value(0.15))
     tooltip = [
         tip("city", lang),
@@ -396,6 +489,7 @@ def rank_bump(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
         t("title_bump", lang, first=first, last=last),
         desc,
         lang,
+        "rank-history",
     )
 
 
@@ -423,7 +517,26 @@ def edition_changes_chart(
         t("title_edition_changes", lang, prev=prev, year=year),
         t("alt_edition_changes", lang, prev=prev, year=year),
         lang,
+        "edition-changes",
     )
+
+
+def legend_values(values: pd.Series, steps: int = 3) -> list[float]:
+    """Round figures for a size legend that covers every value: from the smallest (rounded down)
+    to the largest (rounded up), `steps` of them."""
+    low, high = float(values.min()), float(values.max())
+    if high <= low:
+        return [math.floor(low)]
+    unit = 10 ** max(0, math.floor(math.log10(high - low)) - 1)
+    first, last = math.floor(low / unit) * unit, math.ceil(high / unit) * unit
+    return sorted({round(first + (last - first) * i / (steps - 1)) for i in range(steps)})
+
+
+def abbreviations(table: pd.DataFrame, columns: list[str]) -> list[tuple[str, str]]:
+    """The abbreviations the network's labels use (node_label), with the names they stand for, in
+    the order the table names them."""
+    names = dict.fromkeys(n for c in columns for n in table[c])
+    return [(node_label(n), n) for n in names if node_label(n) != n and "\n" not in node_label(n)]
 
 
 def circle_layout(nodes: list[str]) -> pd.DataFrame:
@@ -456,6 +569,7 @@ def pair_network(
     description: str,
     tooltips: list[alt.Tooltip],
     lang: str = "en",
+    anchor: str = "network",
 ) -> alt.Chart:
     """Partners on a circle; an edge per pair, as thick as its weight (e.g. bilateral CS)."""
     nodes = list(dict.fromkeys(list(pairs[a]) + list(pairs[b])))
@@ -471,14 +585,18 @@ def pair_network(
     axis = dict(axis=None, scale=alt.Scale(domain=[-1.9, 1.9]))
     edge = (
         alt.Chart(edges)
-        .mark_rule(opacity=0.6, color="#3182bd")
+        .mark_rule(opacity=0.9, color="#2166ac")
         .encode(
             x=alt.X("x:Q", **axis),
             y=alt.Y("y:Q", **axis),
             x2="x2:Q",
             y2="y2:Q",
+            # The legend's lines run from the thinnest pair to the strongest, in round figures.
             strokeWidth=alt.StrokeWidth(
-                f"{weight}:Q", title=pages.header(weight, lang), scale=alt.Scale(range=[1, 14])
+                f"{weight}:Q",
+                title=pages.header(weight, lang),
+                scale=alt.Scale(range=[1, 14]),
+                legend=alt.Legend(values=legend_values(pairs[weight])),
             ),
             tooltip=tooltips,
         )
@@ -512,6 +630,7 @@ def pair_network(
         title,
         description,
         lang,
+        anchor,
     )
 
 
@@ -528,6 +647,7 @@ def city_partnership_network(
         t("alt_pairs", lang, n=len(table), a=top["city1"], b=top["city2"], bcs=top["bcs"]),
         [tip(c, lang) for c in ("city1", "city2", "cs1", "cs2", "bcs", "count")],
         lang,
+        "partnerships",
     )
 
 
@@ -551,4 +671,5 @@ def institution_partnership_network(
         ),
         [tip(c, lang) for c in ("institution1", "institution2", "bcs")],
         lang,
+        "institutions",
     )

@@ -13,7 +13,7 @@ import html
 import pandas as pd
 from IPython.display import HTML
 
-from analysis import pages, tables
+from analysis import charts, pages, tables
 from analysis.i18n import t
 
 
@@ -28,25 +28,76 @@ def _cell(value, column: str, lang: str) -> str:
     return declared.cell(value, lang) if declared else str(value)
 
 
-def table_html(table: pd.DataFrame, lang: str = "en", year: int | None = None) -> str:
-    """An HTML table with translated headers and numbers printed as the supplement prints them."""
-    head = "".join(f"<th>{html.escape(_header(c, lang, year))}</th>" for c in table.columns)
-    numeric = [pages.is_declared(c) and pages.column(c).numeric for c in table.columns]
+CARD_TEXT = 40  # a table with longer texts than this shows each row as a card on a phone
+CARD_COLUMNS = 5  # so does a table of more columns than this that names no key columns
+
+
+def table_html(
+    table: pd.DataFrame,
+    lang: str = "en",
+    year: int | None = None,
+    key: list[str] | None = None,
+    short: dict[str, pd.Series] | None = None,
+) -> str:
+    """An HTML table with translated headers and numbers printed as the supplement prints them.
+
+    On a phone (book/_static/science-cities.css, sc-tables.js) the `key` columns show at once
+    and the others one tap away; `short` gives a column's short forms ("USA"), shown on narrow
+    screens; a table of long texts (the audit's), or of many columns and no key, shows each row as
+    a card. A name (a cell of a declared text column) never breaks inside a word, only where
+    charts.CJK_BREAKS_AFTER allows."""
+    columns = list(table.columns)
+    wide = key is None and len(columns) > CARD_COLUMNS
+    hidden_columns = key is not None and set(columns) - set(key)
+    key = set(columns if key is None else key)
+    short = short or {}
+    numeric = [pages.is_declared(c) and pages.column(c).numeric for c in columns]
+    headers = [_header(c, lang, year) for c in columns]
+    names = [pages.is_declared(c) and not pages.column(c).numeric for c in columns]
+    classes = [
+        f"{'num' if n else 'text'}{' sc-name' if name else ''} "
+        f"{'sc-key' if c in key else 'sc-detail'}"
+        for c, n, name in zip(columns, numeric, names)
+    ]
+    texts = [
+        [_cell(v, c, lang) for c, v in zip(columns, row)] for row in table.itertuples(index=False)
+    ]
+    long_texts = any(len(t) > CARD_TEXT for row in texts for t, n in zip(row, numeric) if not n)
+    cards = wide or (long_texts and not hidden_columns)
+
+    def cell(i: int, j: int) -> str:
+        text = html.escape(texts[i][j])
+        if names[j]:  # where a long name may break
+            text = charts.CJK_BREAKS_AFTER.sub("<wbr>", text)
+        brief = short.get(columns[j])
+        if brief is not None and str(brief.iloc[i]) != texts[i][j]:
+            text = (
+                f'<span class="sc-long">{text}</span>'
+                f'<span class="sc-short">{html.escape(str(brief.iloc[i]))}</span>'
+            )
+        return f'<td class="{classes[j]}" data-label="{html.escape(headers[j])}">{text}</td>'
+
+    head = "".join(
+        f'<th class="{c}" scope="col">{html.escape(h)}</th>' for c, h in zip(classes, headers)
+    )
     body = "\n".join(
-        "<tr>"
-        + "".join(
-            f'<td class="{"num" if n else "text"}">{html.escape(_cell(v, c, lang))}</td>'
-            for c, v, n in zip(table.columns, row, numeric)
+        "<tr>" + "".join(cell(i, j) for j in range(len(columns))) + "</tr>"
+        for i in range(len(texts))
+    )
+    hidden = len(columns) - len(key & set(columns))
+    labels = " ".join(
+        f'data-{name}="{html.escape(text)}"'
+        for name, text in (
+            ("filter-label", t("filter_rows", lang)),
+            ("sort-label", t("sort_by_column", lang)),
+            ("all-label", t("show_all_columns", lang, n=len(columns))),
+            ("key-label", t("show_key_columns", lang)),
+            ("scroll-label", t("scroll_sideways", lang)),
         )
-        + "</tr>"
-        for row in table.itertuples(index=False)
     )
-    labels = (
-        f'data-filter-label="{html.escape(t("filter_rows", lang))}" '
-        f'data-sort-label="{html.escape(t("sort_by_column", lang))}"'
-    )
+    kind = " sc-cards" if cards else (" sc-has-detail" if hidden else "")
     return (
-        f'<div class="sc-table-wrap" {labels}><table class="sc-table">\n'
+        f'<div class="sc-table-wrap{kind}" {labels}><table class="sc-table">\n'
         f"<thead><tr>{head}</tr></thead>\n"
         f"<tbody>\n{body}\n</tbody>\n</table></div>"
     )
@@ -64,12 +115,22 @@ def download_link(table: pd.DataFrame, filename: str, lang: str = "en") -> str:
 def show_table(page: pages.Page) -> HTML:
     """A page's table (its declared columns) with a link that downloads the same as CSV."""
     table = page.contract
+    short = {"country": page.table["country_short"]} if "country_short" in page.table else {}
     return HTML(
-        table_html(table, page.lang, page.year)
+        table_html(table, page.lang, page.year, page.key_columns, short)
         + untranslated_note(table, page.lang)
         + "\n"
         + download_link(table, page.csv_name, page.lang)
     )
+
+
+def abbreviation_key(table: pd.DataFrame, columns: list[str], lang: str = "en") -> HTML | None:
+    """The abbreviations a network chart labels its nodes with, spelled out (None: none used)."""
+    used = charts.abbreviations(table, columns)
+    if not used:
+        return None
+    items = "; ".join(f"<strong>{html.escape(a)}</strong> {html.escape(n)}" for a, n in used)
+    return HTML(f'<p class="sc-key">{html.escape(t("abbreviations", lang))} {items}</p>')
 
 
 def untranslated_note(table: pd.DataFrame, lang: str) -> str:

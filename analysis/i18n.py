@@ -14,11 +14,9 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "占所在国家/地区贡献份额的百分比",
     },
     "basis": {"en": "Basis of the %", "zh": "百分比来源"},
-    "computed": {"en": "recomputed from the country's Share", "zh": "根据国家贡献份额重新计算"},
-    "printed_input": {
-        "en": "printed figure (country Share unknown)",
-        "zh": "印刷数值（国家贡献份额未知）",
-    },
+    # short: they label the chart's legend, which must fit a phone; the page's prose explains
+    "computed": {"en": "recomputed", "zh": "重新计算"},
+    "printed_input": {"en": "as printed", "zh": "印刷值"},
     "title_edition_changes": {
         "en": "Share in {prev} and {year}",
         "zh": "{prev}年与{year}年的贡献份额",
@@ -41,11 +39,19 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "† No translation of this name yet: shown as printed in English.",
         "zh": "† 该名称暂无中文译名，暂按英文原名显示。",
     },
+    "abbreviations": {"en": "Abbreviations in the chart:", "zh": "图中缩写："},
+    "show_all_columns": {"en": "Show all {n} columns", "zh": "显示全部{n}列"},
+    "show_key_columns": {"en": "Show the key columns only", "zh": "只显示主要列"},
+    "scroll_sideways": {"en": "Scroll sideways for more columns", "zh": "左右滑动查看更多列"},
     "filter_rows": {"en": "Filter rows: a city, a country…", "zh": "筛选：输入城市或国家…"},
     "sort_by_column": {
         "en": "Sort by this column (click again to reverse)",
         "zh": "按此列排序（再次点击可倒序）",
     },
+    "chart_link": {"en": "Link to this chart", "zh": "本图链接"},
+    "chart_click_to_view_actions": {"en": "Save this chart", "zh": "保存本图"},
+    "chart_png_action": {"en": "Save as PNG", "zh": "保存为 PNG"},
+    "chart_svg_action": {"en": "Save as SVG", "zh": "保存为 SVG"},
     "title_leading": {"en": "Leading cities by Share", "zh": "贡献份额领先的城市"},
     "title_location": {
         "en": "Each city's part of its country's Share",

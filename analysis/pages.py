@@ -15,6 +15,7 @@ the audit take `contract_tables`, `display` shows a `Page`, `charts` takes heade
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -184,8 +185,9 @@ class PageKind:
     or "published" (the year's ledger of printed figures) or "previous_edition" (an earlier year
     with data); None for a page of no data year. `stem` is the page's file name and `csv` its
     table's CSV name (the same name as the printed table in the ledger, if the supplement printed
-    it): both may name {slug}. `key`: besides its rank and its name, what a reader must see of a
-    row on a phone. `inputs`: columns transcribed from the source (the others are recomputed)."""
+    it): both may name {slug}. `key`: what a reader must see of a row on a phone, besides its rank
+    (the names and the figures the page is about; the other columns are one tap away).
+    `inputs`: columns transcribed from the source (the others are recomputed)."""
 
     name: str
     title: dict[str, str]
@@ -200,6 +202,7 @@ class PageKind:
     stem: str = ""
     csv: str | None = None
     group: str = ""  # kinds of one group are ordered together, by instance (risers, mentions)
+    recent: int = 0  # of the key's year columns (r{year}), a phone shows only the last `recent`
 
     @property
     def template_path(self) -> Path:
@@ -240,7 +243,7 @@ KINDS: dict[str, PageKind] = {
             needs="previous_edition",
             table=tables.edition_changes,
             columns=("city", "country", "rank_prev", "rank", "share_prev", "share", "status"),
-            key=("rank_prev", "share", "status"),
+            key=("city", "rank_prev", "share", "status"),
             top=LEADING,
             csv="edition-changes",
         ),
@@ -250,7 +253,7 @@ KINDS: dict[str, PageKind] = {
             needs="city_share",
             table=tables.leading_cities,
             columns=("rank", "city", "country", "share", "count", "location_share_pct"),
-            key=("share", "count", "location_share_pct"),
+            key=("city", "share", "count", "location_share_pct"),
             inputs=("share", "count"),
             top=LEADING,
             csv="leading-cities",
@@ -261,7 +264,8 @@ KINDS: dict[str, PageKind] = {
             needs="rank_history",
             table=tables.rank_history,
             columns=("city", "r{year}", "change_{start}_{end}"),
-            key=("r{year}", "change_{start}_{end}"),
+            key=("city", "r{year}", "change_{start}_{end}"),
+            recent=4,
             inputs=("r{year}",),
             csv="rank-history",
         ),
@@ -280,7 +284,7 @@ KINDS: dict[str, PageKind] = {
                 "change",
                 "change_pct",
             ),
-            key=("adjusted_share", "change", "change_pct"),
+            key=("city", "adjusted_share", "change", "change_pct"),
             inputs=("adjusted_share_prev", "adjusted_share"),
             top=LEADING,
             stem="risers-{slug}",
@@ -295,7 +299,7 @@ KINDS: dict[str, PageKind] = {
             ),
             table=tables.riser_mentions,
             columns=("position", "city", "country", "change_rounded"),
-            key=("change_rounded",),
+            key=("city", "change_rounded"),
             inputs=("change_rounded",),
             stem="risers-{slug}",
             group="risers",
@@ -307,7 +311,7 @@ KINDS: dict[str, PageKind] = {
             each=Each("country", "city_partnerships", "country_id", "countries"),
             table=tables.city_partnerships,
             columns=("rank", "city1", "city2", "cs1", "cs2", "bcs", "count"),
-            key=("bcs", "count"),
+            key=("city1", "city2", "bcs", "count"),
             inputs=("cs1", "cs2", "count"),
             top=10,
             stem="partnerships-{slug}",
@@ -320,7 +324,7 @@ KINDS: dict[str, PageKind] = {
             each=Each("city", "institution_partnerships", "city_id", "cities"),
             table=tables.institution_partnerships,
             columns=("rank", "institution1", "institution2", "city", "country", "bcs"),
-            key=("bcs",),
+            key=("institution1", "institution2", "bcs"),
             inputs=("bcs",),
             top=10,
             stem="institutions-{slug}",
@@ -449,6 +453,15 @@ class Page:
     @property
     def contract(self) -> pd.DataFrame:
         return self.table[self.columns]
+
+    @property
+    def key_columns(self) -> list[str]:
+        """The columns a phone shows at once: the rank and the kind's key columns."""
+        key = expand_columns(dataclasses.replace(self.kind, columns=self.kind.key), self.table)
+        if self.kind.recent:
+            years = [c for c in key if tables.rank_year(c)]
+            key = [c for c in key if c not in years[: -self.kind.recent]]
+        return [c for c in self.columns if c in ("rank", "position") or c in key]
 
 
 def expand_columns(kind: PageKind, table: pd.DataFrame) -> list[str]:

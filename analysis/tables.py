@@ -44,14 +44,27 @@ def city_name(data: YearData, city_id: str, lang: str = "en") -> str:
     return _names(data, "cities", "city_id", lang)[city_id]
 
 
+def short_country_names(data: YearData, lang: str = "en") -> pd.Series:
+    """Countries' names for narrow screens, by id: the reference's short form where it has one
+    ("USA"), else the name (Chinese names are short already)."""
+    names = _names(data, "countries", "country_id", lang)
+    if lang != "en" or "short_en" not in data.reference["countries"]:
+        return names
+    short = data.reference["countries"].set_index("country_id")["short_en"]
+    return short.where(short.notna() & (short.astype(str).str.strip() != ""), names)
+
+
 def _with_city_and_country(
     df: pd.DataFrame, data: YearData, lang: str, id_col: str = "city_id"
 ) -> pd.DataFrame:
+    """`df` with the names of its cities and their countries (and the countries' short names, in
+    `country_short`, for the tables of a phone)."""
     cities = data.reference["cities"].set_index("city_id")
-    countries = _names(data, "countries", "country_id", lang)
     out = df.copy()
+    country = out[id_col].map(cities["country_id"])
     out["city"] = out[id_col].map(_names(data, "cities", "city_id", lang))
-    out["country"] = out[id_col].map(cities["country_id"]).map(countries)
+    out["country"] = country.map(_names(data, "countries", "country_id", lang))
+    out["country_short"] = country.map(short_country_names(data, lang))
     return out
 
 
@@ -101,7 +114,7 @@ def leading_cities(
     )
     return df[
         ["rank", "city", "country", "share", "count", "location_share_pct"]
-        + ["location_share_source", "city_id", "country_id", "country_order"]
+        + ["location_share_source", "city_id", "country_id", "country_order", "country_short"]
     ]
 
 
@@ -125,6 +138,7 @@ RISER_COLUMNS = [
     "change",
     "change_pct",
     "city_id",
+    "country_short",
 ]
 
 
@@ -149,7 +163,7 @@ def riser_mentions(
         return pd.DataFrame(columns=["position", "city", "country", "change_rounded", "city_id"])
     m = data["riser_mentions"]
     df = _with_city_and_country(m[m["subject_id"] == subject], data, lang).sort_values("position")
-    columns = ["position", "city", "country", "change_rounded", "city_id"]
+    columns = ["position", "city", "country", "change_rounded", "city_id", "country_short"]
     return df[columns].head(top).reset_index(drop=True)
 
 
@@ -229,7 +243,7 @@ def institution_partnerships(
     )
     df = _ranked(df, "bcs").head(top)
     columns = ["rank", "institution1", "institution2", "city", "country", "bcs"]
-    return df[columns + ["institution1_id", "institution2_id"]]
+    return df[columns + ["institution1_id", "institution2_id", "country_short"]]
 
 
 def country_slug(data: YearData, country_id: str) -> str:
@@ -281,7 +295,8 @@ def edition_changes(
         out.assign(_order=order)
         .sort_values("_order", kind="stable")
         .drop(columns="_order")[
-            ["city", "country", "rank_prev", "rank", "share_prev", "share", "status", "city_id"]
+            ["city", "country", "rank_prev", "rank", "share_prev", "share", "status"]
+            + ["city_id", "country_short"]
         ]
         .reset_index(drop=True)
     )

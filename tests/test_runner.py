@@ -233,7 +233,7 @@ def test_a_pdf_that_cannot_be_printed_keeps_the_last_good_book(tmp_path, tiny_bo
     def no_chromium(html, target, timeout_ms=0):
         raise PdfError("/usr/bin/chromium is missing")
 
-    monkeypatch.setattr(pdf, "print_page", no_chromium)
+    monkeypatch.setattr(pdf, "print_book", no_chromium)
     (source / "book" / "intro.md").write_text("# Changed\n\nStill fine.\n")
     with pytest.raises(BuildError, match="chromium is missing.*left as it was"):
         build_html(out, source)

@@ -1,6 +1,7 @@
-"""Benchmark of the book pipeline: clean build, no-change rebuild, one data file changed, and
-Jupyter Book's own `execute_notebooks: force` over the same templates and parameters, for
-comparison; and a stress run that builds the whole book again and again from a fresh output folder.
+"""Benchmark of the book pipeline: clean build, no-change rebuild, one data file changed, Jupyter
+Book's own `execute_notebooks: force` over the same templates and parameters, for comparison, and
+the worked example's book with one and with two editions (how the time grows with editions); and a
+stress run that builds the whole book again and again from a fresh output folder.
 
 It works on the repository in place and puts everything back: book/generated/, _build/html and the
 changed data file are restored at the end, whatever happens."""
@@ -8,6 +9,7 @@ changed data file are restored at the end, whatever happens."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -19,6 +21,8 @@ import nbformat
 
 from analysis.data import years_with_data
 from analysis.paths import BUILD, DATA, GENERATED, REPO
+from analysis.pipeline import inputs
+from analysis.pipeline.editions import LANGUAGES
 from analysis.pipeline.plan import plan_editions
 
 
@@ -65,11 +69,46 @@ def _force_source(tmp: Path) -> Path:
     return source
 
 
+SHARES = re.compile(r"^(notebooks|en|zh): (.*)$")
+
+
+def _shares(out: str) -> str:
+    """Each step's time, as the book command reports it (notebooks; each language's HTML and
+    PDF, which run side by side)."""
+    return "; ".join(
+        f"{m.group(1)} {m.group(2)}" for m in map(SHARES.match, out.splitlines()) if m
+    )
+
+
+def _example_books(tmp: Path) -> tuple[float, float, str]:
+    """The worked example's books, built clean into fresh folders (no PDFs: `book --out`): the
+    2022 edition alone, then 2022 and the 2023 edition made from data/examples/export-2023."""
+    py = [sys.executable, "-m", "analysis"]
+    one, two = tmp / "one-edition", tmp / "two-editions"
+    for folder in (one, two):
+        shutil.copytree(DATA, folder, ignore=shutil.ignore_patterns("examples"))
+    example = DATA / "examples" / "export-2023"
+    for name, options in (
+        ("cities-overall-2023.csv", ["--names", str(example / "names-2023.csv")]),
+        ("cities-health-sciences-2023.csv", ["--subject", "health-sciences"]),
+    ):
+        _timed(
+            py + ["ingest", str(example / name), "--year", "2023", "--write", str(two)] + options
+        )
+    single, _ = _timed(py + ["book", "--data", str(one), "--out", str(tmp / "book-one")])
+    double, out = _timed(py + ["book", "--data", str(two), "--out", str(tmp / "book-two")])
+    return single, double, _shares(out)
+
+
 def run(log=print) -> dict:
+    """Time the book as a maintainer builds it: clean, with nothing changed, with one data file
+    changed; Jupyter Book's own execution of the same pages; and the worked example with one
+    edition and with two. The repository's notebooks, book and data are put back afterwards."""
     py = sys.executable
     book = [py, "-m", "analysis", "book"]
     changed_file = DATA / "2022" / "rank_history.csv"
     original = changed_file.read_bytes()
+    works = [BUILD / f".work-{lang}" for lang in LANGUAGES]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         shutil.copytree(GENERATED, tmp / "generated")
@@ -77,9 +116,10 @@ def run(log=print) -> dict:
             shutil.copytree(BUILD / "html", tmp / "html")
         try:
             shutil.rmtree(GENERATED)
-            shutil.rmtree(BUILD / "html", ignore_errors=True)
-            shutil.rmtree(BUILD / ".work", ignore_errors=True)
-            clean, _ = _timed(book)
+            for folder in [BUILD / "html", *works]:
+                shutil.rmtree(folder, ignore_errors=True)
+            inputs.STAMP.unlink(missing_ok=True)
+            clean, clean_out = _timed(book)
             no_change, _ = _timed(book)
             changed_file.write_bytes(
                 original + b"\n"
@@ -92,16 +132,10 @@ def run(log=print) -> dict:
             )
             source = _force_source(tmp)
             force, _ = _timed(
-                [
-                    py,
-                    "-c",
-                    "from jupyter_book.cli.main import main; main()",
-                    "build",
-                    str(source),
-                    "--path-output",
-                    str(tmp / "force-out"),
-                ]
+                [py, "-c", "from jupyter_book.cli.main import main; main()", "build"]
+                + [str(source), "--path-output", str(tmp / "force-out")]
             )
+            single, double, double_out = _example_books(tmp)
         finally:
             changed_file.write_bytes(original)
             shutil.rmtree(GENERATED, ignore_errors=True)
@@ -109,19 +143,27 @@ def run(log=print) -> dict:
             if (tmp / "html").exists():
                 shutil.rmtree(BUILD / "html", ignore_errors=True)
                 shutil.copytree(tmp / "html", BUILD / "html")
+            inputs.STAMP.unlink(missing_ok=True)
     result = {
         "clean_s": round(clean, 2),
+        "clean_steps": _shares(clean_out),
         "no_change_s": round(no_change, 2),
         "one_file_changed_s": round(one_file, 2),
+        "one_file_steps": _shares(out),
         "one_file_notebooks_rerun": rerun,
         "jupyter_book_force_s": round(force, 2),
         "force_over_clean": round(force / clean, 2),
+        "example_one_edition_s": round(single, 2),
+        "example_two_editions_s": round(double, 2),
+        "example_two_editions_steps": double_out,
     }
-    log(json.dumps(result))
+    log(json.dumps(result, ensure_ascii=False))
     log(
         f"bench-book: clean_s={result['clean_s']} no_change_s={result['no_change_s']} "
         f"one_file_changed_s={result['one_file_changed_s']} ({rerun} notebooks re-run) "
-        f"force_s={result['jupyter_book_force_s']} force/clean={result['force_over_clean']}"
+        f"force_s={result['jupyter_book_force_s']} force/clean={result['force_over_clean']} "
+        f"example: one edition {result['example_one_edition_s']} s, two editions "
+        f"{result['example_two_editions_s']} s"
     )
     return result
 

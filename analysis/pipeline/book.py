@@ -7,20 +7,24 @@ The English book is _build/html/, the Chinese one _build/html/zh/ (analysis.pipe
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import posixpath
 import shutil
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
 
 from analysis.charts import offline_bundle
-from analysis.errors import BuildError
+from analysis.errors import BuildError, PdfError
 from analysis.paths import BOOK, BUILD, REPO, shown
 from analysis.pipeline import pdf, sources
 from analysis.pipeline.editions import LANGUAGES, cross_link
-from analysis.pipeline.staging import replace
+from analysis.pipeline.staging import fresh_staging, replace
 
 STATIC = BOOK / "_static"
 BUNDLE = STATIC / "altair-offline.js"
@@ -75,11 +79,20 @@ def _config_for(lang: str, source: Path, out: Path) -> Path:
     return path
 
 
-def _build_language(lang: str, source: Path, out: Path, builder: str = "html") -> Path:
-    """One language's jupyter-book build, warnings as errors, in a persistent work folder (Sphinx
-    reads again only the pages that changed). Returns its output folder. `builder`: html, or
-    singlehtml (the whole book in one page, for the PDF)."""
-    work = out / (f".work-{lang}" if builder == "html" else f".work-{lang}-{builder}")
+def _docs(toc: Path) -> set[str]:
+    return {chapter.doc for chapter in pdf.chapters(toc)} if toc.is_file() else set()
+
+
+def _build_language(lang: str, source: Path, out: Path) -> Path:
+    """One language's jupyter-book build, warnings as errors, in a work folder kept between builds
+    (Sphinx reads again only the pages that changed). Returns its HTML folder."""
+    work = out / f".work-{lang}"
+    toc = source / LANGUAGES[lang].toc
+    kept_toc = work / "toc.yml"
+    # A page that left the book would stay in the kept HTML (Sphinx writes, it never deletes):
+    # then the build starts afresh.
+    if _docs(kept_toc) - _docs(toc):
+        shutil.rmtree(work, ignore_errors=True)
     cmd = [
         sys.executable,
         "-c",
@@ -87,13 +100,13 @@ def _build_language(lang: str, source: Path, out: Path, builder: str = "html") -
         "build",
         str(source),
         "--toc",
-        str(source / LANGUAGES[lang].toc),
+        str(toc),
         "--config",
         str(_config_for(lang, source, out)),
         "--path-output",
         str(work),
         "--builder",
-        builder,
+        "html",
         "-W",
         "-n",
         "--keep-going",
@@ -106,44 +119,112 @@ def _build_language(lang: str, source: Path, out: Path, builder: str = "html") -
         lines = (result.stdout + result.stderr).splitlines()
         causes = [line for line in lines if "WARNING" in line or "ERROR" in line] or lines[-30:]
         raise BuildError(
-            f"jupyter-book build ({lang}, {builder}) failed; _build/html was left as it was.\n"
+            f"jupyter-book build ({lang}) failed; _build/html was left as it was.\n"
             + "\n".join(causes)
         )
-    return work / "_build" / builder
+    shutil.copy(toc, kept_toc)
+    html = work / "_build" / "html"
+    # Sphinx copies the static files only when some page is out of date: a change to the styles
+    # alone would not reach the book.
+    for static in sorted((source / "book" / "_static").glob("*")):
+        if static.is_file():
+            shutil.copy2(static, html / "_static" / static.name)
+    return html
 
 
-def _write_pdfs(source: Path, out: Path, staging: Path, languages: list[str]) -> None:
-    """The PDF of each language's book into staging/pdf/ (analysis.pipeline.pdf)."""
-    for lang in languages:
-        single = _build_language(lang, source, out, builder="singlehtml")
-        page = pdf.single_page(single, LANGUAGES[lang].pages[0])
-        try:
-            pdf.print_page(page, staging / pdf.PDF_FOLDER / pdf.FILE_NAMES[lang])
-        except pdf.PdfError as e:
-            raise BuildError(f"{e}; _build/html was left as it was") from None
+def _pdf(lang: str, html: Path, source: Path, previous: Path, into: Path) -> str:
+    """The PDF of one language's book (built at `html`) into `into`: printed again only when the
+    page it is printed from changed; otherwise the previous book's PDF (in `previous`) is kept.
+    Returns "printed" or "kept"."""
+    title = LANGUAGES[lang].config.get("title") or yaml.safe_load(
+        (source / "_config.yml").read_text(encoding="utf-8")
+    ).get("title", "")
+    page = pdf.assemble(html, source / LANGUAGES[lang].toc, lang, title)
+    digest = hashlib.sha256(page.read_bytes() + _static_bytes(html)).hexdigest()
+    name = pdf.FILE_NAMES[lang]
+    stamp = f".{name}.sha256"
+    into.mkdir(parents=True, exist_ok=True)
+    unchanged = (previous / stamp).is_file() and (previous / stamp).read_text() == digest
+    if unchanged and (previous / name).is_file():
+        shutil.copy2(previous / name, into / name)
+        (into / stamp).write_text(digest)
+        return "kept"
+    try:
+        pdf.print_book(page, into / name)
+    except PdfError as e:
+        raise BuildError(f"{e}; _build/html was left as it was") from None
+    (into / stamp).write_text(digest)
+    return "printed"
+
+
+def _static_bytes(html: Path) -> bytes:
+    """What a printed page takes from the book's static folder (styles, the chart bundle)."""
+    static = html / "_static"
+    files = sorted(static.glob("*.css")) + sorted(static.glob("styles/*.css"))
+    return b"".join(p.read_bytes() for p in files + [static / BUNDLE.name] if p.is_file())
+
+
+def _redirects(source: Path, staging: Path) -> None:
+    """A page for each URL the book used to have (book/moved.csv: old page, new page), sending the
+    reader to the page's new name, so that links from before a renaming keep working."""
+    moved = source / "book" / "moved.csv"
+    if not moved.is_file():
+        return
+    for row in csv.DictReader(moved.open(encoding="utf-8")):
+        for language in LANGUAGES.values():
+            root = staging / language.html
+            old, new = root / f"{row['old']}.html", root / f"{row['new']}.html"
+            if new.is_file() and not old.exists():
+                target = posixpath.relpath(f"{row['new']}.html", posixpath.dirname(row["old"]))
+                old.parent.mkdir(parents=True, exist_ok=True)
+                old.write_text(
+                    f'<!DOCTYPE html><html><head><meta charset="utf-8">'
+                    f'<meta http-equiv="refresh" content="0; url={target}">'
+                    f'<link rel="canonical" href="{target}"><title>{target}</title></head>'
+                    f'<body><p><a href="{target}">{target}</a></p></body></html>\n',
+                    encoding="utf-8",
+                )
+
+
+def _languages(source: Path) -> list[str]:
+    return [lang for lang, language in LANGUAGES.items() if (source / language.toc).is_file()]
 
 
 def build_html(
-    out: Path = BUILD, source: Path = REPO, force: bool = False, pdfs: bool = True
+    out: Path = BUILD, source: Path = REPO, force: bool = False, pdfs: bool = True, log=print
 ) -> Path:
-    """Every language's book (and with `pdfs`, its PDF), into one staging folder swapped into
-    out/html when all of them were made. Skipped when out/html was made from exactly these
-    sources."""
+    """Every language's book (and with `pdfs`, its PDF), side by side on the machine's cores, into
+    one staging folder swapped into out/html when all of them were made. Skipped when out/html was
+    made from exactly these sources."""
     write_bundle()
     digest = sources_hash(source) + ("+pdf" if pdfs else "")
     stamp = out / "html" / ".sources-sha256"
     if not force and stamp.is_file() and stamp.read_text() == digest:
         return out / "html"
-    languages = [lang for lang, language in LANGUAGES.items() if (source / language.toc).is_file()]
-    built = {lang: _build_language(lang, source, out) for lang in languages}
-    staging = out / ".staging-html"
-    shutil.rmtree(staging, ignore_errors=True)
-    for lang, html in built.items():
-        shutil.copytree(html, staging / LANGUAGES[lang].html, dirs_exist_ok=True)
-    if pdfs:
-        _write_pdfs(source, out, staging, languages)
-    (staging / ".sources-sha256").write_text(digest)
-    replace(staging, out / "html")
+    staging = fresh_staging(out / "html")
+    try:
+
+        def one(lang: str) -> str:
+            start = time.perf_counter()
+            html = _build_language(lang, source, out)
+            shutil.copytree(html, staging / LANGUAGES[lang].html, dirs_exist_ok=True)
+            note = f"{lang}: HTML {time.perf_counter() - start:.1f} s"
+            if pdfs:
+                start = time.perf_counter()
+                previous = out / "html" / pdf.PDF_FOLDER
+                done = _pdf(lang, html, source, previous, staging / pdf.PDF_FOLDER)
+                note += f", PDF {done} {time.perf_counter() - start:.1f} s"
+            return note
+
+        with ThreadPoolExecutor(max_workers=2) as pool:  # (each waits on its own processes)
+            for note in pool.map(one, _languages(source)):
+                log(note)
+        _redirects(source, staging)
+        (staging / ".sources-sha256").write_text(digest)
+        replace(staging, out / "html")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return out / "html"
 
 
@@ -153,14 +234,21 @@ def rebuild_pdfs(out: Path = BUILD, source: Path = REPO) -> list[Path]:
     html = out / "html"
     if not (html / "index.html").is_file():
         raise BuildError(f"{html} has no book yet: build it first with `make book`")
-    languages = [lang for lang, language in LANGUAGES.items() if (source / language.toc).is_file()]
-    staging = out / ".staging-pdf"
-    shutil.rmtree(staging, ignore_errors=True)
+    staging = fresh_staging(html / pdf.PDF_FOLDER)
     try:
-        _write_pdfs(source, out, staging, languages)
-        replace(staging / pdf.PDF_FOLDER, html / pdf.PDF_FOLDER)
-    finally:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(
+                pool.map(
+                    lambda lang: _pdf(
+                        lang, html / LANGUAGES[lang].html, source, staging / "none", staging
+                    ),
+                    _languages(source),
+                )
+            )
+        replace(staging, html / pdf.PDF_FOLDER)
+    except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        raise
     return sorted((html / pdf.PDF_FOLDER).glob("*.pdf"))
 
 

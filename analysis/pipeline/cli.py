@@ -141,6 +141,12 @@ def _check(args) -> int:
 
 
 def cmd_book(args) -> int:
+    from analysis.pipeline import inputs
+
+    key = f"book year={args.year} data={args.data.resolve()}"
+    if not (args.out or args.force) and inputs.unchanged(key):
+        print("book: nothing changed since the last build: _build/html/index.html")
+        return 0
     from analysis.pipeline import book, sources
 
     if args.out:
@@ -151,6 +157,7 @@ def cmd_book(args) -> int:
         return 0
     sources.update(args.data, [args.year] if args.year else None, force=args.force, jobs=args.jobs)
     html = book.build_html(force=args.force)
+    inputs.record(key)
     print(f"book: {shown(html / 'index.html')}")
     return 0
 
@@ -319,7 +326,10 @@ def cmd_bench(args) -> int:
     if args.book or args.stress:
         from analysis.pipeline import bench_book
 
-        return bench_book.stress(args.stress) if args.stress else bench_book.run() and 0
+        if args.stress:
+            return bench_book.stress(args.stress)
+        bench_book.run()
+        return 0
     return bench.run(
         args.scales,
         reference=not args.no_reference,

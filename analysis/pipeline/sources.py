@@ -6,6 +6,7 @@ of the two (run, run --check, book, book --out, the benchmarks).
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from analysis.data import years_with_data
@@ -83,7 +84,9 @@ def update(
     """Plan the editions of `years` (every year with data by default), execute what is out of
     date, and write the tables of contents under `source`. Returns every edition's notebooks."""
     years = years_with_data(data_dir) if years is None else years
+    start = time.perf_counter()
     done = execute_editions(plan_editions(years, data_dir, root), root, force, jobs, log)
+    log(f"notebooks: {time.perf_counter() - start:.1f} s")
     editions = _all_editions(done, data_dir, root)
     for path, text in toc_texts(editions, source, pages).items():
         if not path.exists() or path.read_text(encoding="utf-8") != text:

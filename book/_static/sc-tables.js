@@ -56,8 +56,46 @@
     wrap.parentNode.insertBefore(input, wrap);
   }
 
+  // On a phone a table shows its key columns (analysis/display.py marks them); a button shows
+  // the others, and a table wider than the screen says that it scrolls.
+  function columnsButton(wrap) {
+    if (!wrap.classList.contains("sc-has-detail")) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "sc-columns";
+    button.setAttribute("aria-expanded", "false");
+    button.textContent = wrap.dataset.allLabel || "Show all columns";
+    button.addEventListener("click", function () {
+      var all = wrap.classList.toggle("sc-all-columns");
+      button.setAttribute("aria-expanded", all ? "true" : "false");
+      button.textContent = all ? wrap.dataset.keyLabel : wrap.dataset.allLabel;
+      markScrolling(wrap);
+    });
+    wrap.parentNode.insertBefore(button, wrap);
+  }
+
+  function markScrolling(wrap) {
+    var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+    wrap.classList.toggle("sc-scrolls", scrolls);
+    if (scrolls) {
+      wrap.setAttribute("tabindex", "0");  // a keyboard can scroll it too
+      wrap.setAttribute("aria-label", wrap.dataset.scrollLabel || "");
+    } else {
+      wrap.removeAttribute("tabindex");
+      wrap.removeAttribute("aria-label");
+    }
+  }
+
   function enhanceAll() {
-    Array.prototype.forEach.call(document.querySelectorAll("div.sc-table-wrap"), enhance);
+    var wraps = document.querySelectorAll("div.sc-table-wrap");
+    Array.prototype.forEach.call(wraps, function (wrap) {
+      enhance(wrap);
+      columnsButton(wrap);
+      markScrolling(wrap);
+    });
+    window.addEventListener("resize", function () {
+      Array.prototype.forEach.call(wraps, markScrolling);
+    });
   }
 
   if (document.readyState === "loading") {
