@@ -404,3 +404,15 @@ def test_the_rank_chart_lets_a_reader_follow_one_city(browser):
         assert faded >= 9  # every other city's line
     finally:
         context.close()
+
+
+def test_the_old_address_of_a_page_sends_the_reader_to_its_new_one(browser):
+    """Pages were once named by their place in the book (book/moved.csv): a link from before the
+    renaming still arrives."""
+    old = HTML / "zh" / "book" / "generated" / "2022-zh" / "03-04-riser-mentions-chemistry.html"
+    context, page, _, _ = open_offline(browser, old)
+    try:
+        page.wait_for_url("**/risers-chemistry.html", timeout=5_000)
+        assert page.locator("h1").first.inner_text().startswith("上升最快的城市：化学")
+    finally:
+        context.close()

@@ -23,7 +23,7 @@ from analysis.charts import offline_bundle
 from analysis.errors import BuildError, PdfError
 from analysis.paths import BOOK, BUILD, REPO, shown
 from analysis.pipeline import pdf, sources
-from analysis.pipeline.editions import LANGUAGES, cross_link
+from analysis.pipeline.editions import GENERATED_IN_SOURCE, LANGUAGES, cross_link
 from analysis.pipeline.staging import fresh_staging, replace
 
 STATIC = BOOK / "_static"
@@ -46,7 +46,7 @@ def sources_hash(source: Path) -> str:
     files."""
     h = hashlib.sha256()
     files = (
-        [source / "_config.yml"]
+        [source / "_config.yml", source / "book" / "moved.csv"]
         + [source / language.toc for language in LANGUAGES.values()]
         + sorted((source / "book").rglob("*.md"))
         + sorted((source / "book").rglob("*.ipynb"))
@@ -88,11 +88,6 @@ def _build_language(lang: str, source: Path, out: Path) -> Path:
     (Sphinx reads again only the pages that changed). Returns its HTML folder."""
     work = out / f".work-{lang}"
     toc = source / LANGUAGES[lang].toc
-    kept_toc = work / "toc.yml"
-    # A page that left the book would stay in the kept HTML (Sphinx writes, it never deletes):
-    # then the build starts afresh.
-    if _docs(kept_toc) - _docs(toc):
-        shutil.rmtree(work, ignore_errors=True)
     cmd = [
         sys.executable,
         "-c",
@@ -122,8 +117,13 @@ def _build_language(lang: str, source: Path, out: Path) -> Path:
             f"jupyter-book build ({lang}) failed; _build/html was left as it was.\n"
             + "\n".join(causes)
         )
-    shutil.copy(toc, kept_toc)
     html = work / "_build" / "html"
+    # Sphinx writes pages, it never deletes them: a page that left the book (renamed, or a year
+    # that lost its data) would stay in the kept HTML.
+    docs = _docs(toc)
+    for page in (html / GENERATED_IN_SOURCE).rglob("*.html"):
+        if page.relative_to(html).with_suffix("").as_posix() not in docs:
+            page.unlink()
     # Sphinx copies the static files only when some page is out of date: a change to the styles
     # alone would not reach the book.
     for static in sorted((source / "book" / "_static").glob("*")):
