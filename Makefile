@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 YEAR ?=
 YEAR_ARG := $(if $(YEAR),--year $(YEAR),)
 
-.PHONY: help setup book pdf run tables validate audit lint test test-thorough bench bench-book clean lock browser
+.PHONY: help setup book pdf run tables validate audit lint test test-fast test-thorough screenshots bench bench-book clean lock browser
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -60,10 +60,18 @@ browser: ## install Debian's Chromium, CJK fonts and poppler-utils (PDFs, browse
 # kernels the book's chart renderer, as the runner gives it to its own (analysis.charts).
 TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-test: $(STAMP) browser lint ## all checks: lint, committed notebooks up to date, the book build, unit/data/browser tests, nbval
+test: $(STAMP) browser lint ## all checks: lint, committed notebooks up to date, the book build, unit/data/browser/PDF tests, nbval
 	$(PY) -m analysis run --check
 	$(PY) -m analysis book
 	SCIENCE_CITIES_CHARTS=offline $(PY) -m pytest -n $(TEST_JOBS) --dist loadfile -p no:randomly --nbval tests book/generated
+
+test-fast: $(STAMP) lint ## the edit loop: lint, committed notebooks up to date, the tests that build no book and open no browser
+	$(PY) -m analysis run --check
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile -p no:randomly -m "not book" tests --ignore=tests/test_browser.py --ignore=tests/test_pdf.py
+
+screenshots: $(STAMP) browser ## full-page screenshots of every page at 1280 and 390 px into _build/screenshots/ (for a person to look at)
+	$(PY) -m analysis book
+	SCREENSHOTS=1 $(PY) -m pytest -n $(TEST_JOBS) -p no:randomly -q tests/test_browser.py -k page_works
 
 lint: $(STAMP) ## ruff: lint and format check of analysis/ and tests/ (fix with: .venv/bin/ruff format analysis tests)
 	$(PY) -m ruff check analysis tests

@@ -15,6 +15,8 @@ import pytest
 from analysis.paths import DATA, REPO
 from analysis.pipeline import staging
 
+pytestmark = pytest.mark.book  # each run starts a real (small) book
+
 
 def small_data(tmp_path) -> Path:
     """A data folder with one file of 2022 (a book of four pages: quick to start, slow enough

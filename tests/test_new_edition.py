@@ -84,6 +84,7 @@ def tree(folder):
     }
 
 
+@pytest.mark.book
 def test_the_worked_example_goes_from_real_exports_to_a_book_of_both_editions(
     data_copy, cli, tmp_path
 ):

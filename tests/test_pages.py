@@ -98,6 +98,7 @@ NEW_ENTRY = """        PageKind(
 """
 
 
+@pytest.mark.book
 def test_a_new_page_kind_is_a_template_and_one_entry(tmp_path):
     """In a copy of the project, add a page kind the way notebooks/README.md says (a template,
     one PageKind, its strings) and build both editions from a small data folder."""

@@ -2,6 +2,8 @@
 
 import filecmp
 
+import pytest
+
 from analysis import load_year, pages, tables
 from analysis.records import simulate
 
@@ -44,6 +46,7 @@ def test_heavy_tailed_authors_and_multiple_affiliations():
     assert (countries > 1).mean() > 0.1  # international collaboration
 
 
+@pytest.mark.book
 def test_a_book_builds_from_simulated_data(cli, tmp_path):
     """End to end: simulate, validate, then a separate book in its own build folder."""
     assert (
