@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import posixpath
 import shutil
 import subprocess
@@ -146,14 +147,20 @@ def _pdf(lang: str, html: Path, source: Path, previous: Path, into: Path) -> str
     into.mkdir(parents=True, exist_ok=True)
     unchanged = (previous / stamp).is_file() and (previous / stamp).read_text() == digest
     if unchanged and (previous / name).is_file():
-        shutil.copy2(previous / name, into / name)
-        (into / stamp).write_text(digest)
+        for kept in (name, stamp, f".{name}.pages.json"):
+            if (previous / kept).is_file():
+                shutil.copy2(previous / kept, into / kept)
         return "kept"
+    numbers = f".{name}.pages.json"
+    before = (
+        json.loads((previous / numbers).read_text()) if (previous / numbers).is_file() else None
+    )
     try:
-        pdf.print_book(page, into / name)
+        pages = pdf.print_book(page, into / name, before)
     except PdfError as e:
         raise BuildError(f"{e}; _build/html was left as it was") from None
     (into / stamp).write_text(digest)
+    (into / numbers).write_text(json.dumps(pages, sort_keys=True))
     return "printed"
 
 

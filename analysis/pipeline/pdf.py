@@ -8,7 +8,8 @@ before any chart draws, so that every chart is drawn for the paper it is printed
 `width: container` follows the column), prints it, reads from the PDF on which page each chapter
 and each chart fell (their named destinations, through pypdf), writes those page numbers into the
 contents and prints again. Both prints have the same layout: the numbers take the room their
-placeholders held.
+placeholders held. The numbers of the last print are tried first: when no page moved (most
+edits), one print is enough.
 """
 
 from __future__ import annotations
@@ -184,9 +185,12 @@ def destinations(pdf: bytes) -> dict[str, tuple[int, float]]:
     return found
 
 
-def print_book(page: Path, pdf: Path, timeout_ms: int = 60_000) -> Path:
+def print_book(
+    page: Path, pdf: Path, numbers: dict[str, int] | None = None, timeout_ms: int = 60_000
+) -> dict[str, int]:
     """Print print.html (see `assemble`) to `pdf`, its charts drawn at the printed column's width
-    and its contents numbered."""
+    and its contents numbered. `numbers`: the page numbers of the last print, tried first (when
+    the pages did not move, one print is enough). Returns the page numbers."""
     # Playwright is needed only when a PDF is printed, not for the HTML book.
     from playwright.sync_api import Error, sync_playwright
 
@@ -221,26 +225,31 @@ def print_book(page: Path, pdf: Path, timeout_ms: int = 60_000) -> Path:
                 f"document.querySelectorAll('figure.sc-chart svg').length >= {charts}",
                 timeout=timeout_ms,
             )
-            first = view.pdf(**options)
-            numbers = {name: where[0] for name, where in destinations(first).items()}
-            missing = view.evaluate(
-                """numbers => {
-                    const missing = [];
-                    document.querySelectorAll('.sc-toc-page').forEach(span => {
-                        const n = numbers[span.dataset.target];
-                        if (n === undefined) missing.push(span.dataset.target);
-                        else span.textContent = String(n);
-                    });
-                    return missing;
-                }""",
-                numbers,
+            number = """numbers => {
+                const missing = [];
+                document.querySelectorAll('.sc-toc-page').forEach(span => {
+                    const n = numbers[span.dataset.target];
+                    if (n === undefined) missing.push(span.dataset.target);
+                    else span.textContent = String(n);
+                });
+                return missing;
+            }"""
+            if numbers:
+                view.evaluate(number, numbers)
+            printed = view.pdf(**options)
+            found = {name: where[0] for name, where in destinations(printed).items()}
+            targets = view.evaluate(
+                "() => [...document.querySelectorAll('.sc-toc-page')].map(s => s.dataset.target)"
             )
-            if missing:
-                raise PdfError(f"printing {page.name}: no page found for {', '.join(missing[:5])}")
+            if any(numbers is None or numbers.get(t) != found.get(t) for t in targets):
+                missing = view.evaluate(number, found)
+                if missing:
+                    raise PdfError(f"printing {page.name}: no page for {', '.join(missing[:5])}")
+                printed = view.pdf(**options)
             pdf.parent.mkdir(parents=True, exist_ok=True)
-            pdf.write_bytes(view.pdf(**options))
+            pdf.write_bytes(printed)
         except Error as e:
             raise PdfError(f"printing {page.name} failed: {str(e).splitlines()[0]}") from None
         finally:
             browser.close()
-    return pdf
+    return {t: found[t] for t in targets}
