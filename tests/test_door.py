@@ -56,9 +56,8 @@ def exports(draw, example: list[list[str]]):
     taken = draw(st.lists(st.integers(1, len(example) - 1), min_size=1, max_size=8, unique=True))
     rows = [[draw(st.sampled_from(SPELLINGS[r])) for r in order] + extra]
     rows += [[example[i][roles.index(r)] for r in order] + ["x"] * len(extra) for i in taken]
-    for row, column, value in draw(
-        st.lists(st.tuples(st.integers(0), st.integers(0), CELLS), max_size=3)
-    ):
+    spoils = st.lists(st.tuples(st.integers(0), st.integers(0), CELLS), min_size=1, max_size=3)
+    for row, column, value in draw(spoils) if draw(st.booleans()) else []:
         spoiled = rows[row % len(rows)]
         if spoiled:
             spoiled[column % len(spoiled)] = value
