@@ -8,7 +8,12 @@ naming the file, the row, the column and the rule.
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 import json
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -110,16 +115,21 @@ def _pandera_schema(schema: dict) -> pa.DataFrameSchema:
     )
 
 
-def _parse_types(df: pd.DataFrame, schema: dict, file: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """Turn the text of numeric columns into numbers; name every cell that is not one."""
+def _parse_types(
+    df: pd.DataFrame, schema: dict, file: str, decimal: str = "."
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Turn the text of numeric columns into numbers (written with the file's decimal mark); name
+    every cell that is not one."""
     problems = []
     df = df.copy()
     for f in schema["fields"]:
         name, kind = f["name"], f["type"]
         if name not in df.columns or kind == "string":
             continue
-        text = df[name]
-        numbers = pd.to_numeric(text, errors="coerce")
+        text = plain = df[name]
+        if decimal != ".":  # "3.734,62" -> "3734.62"; an empty cell, or not a number, as it is
+            plain = text.map(lambda t: (isinstance(t, str) and plain_number(t, decimal)) or t)
+        numbers = pd.to_numeric(plain, errors="coerce")
         for i in df.index[text.notna() & numbers.isna()]:
             problems.append(Problem(file, i + 1, name, f"must be a {kind}; found {text[i]!r}"))
         if kind == "integer":
@@ -133,19 +143,256 @@ def _parse_types(df: pd.DataFrame, schema: dict, file: str) -> tuple[pd.DataFram
     return df, problems
 
 
-def read_text_file(path: Path, encoding: str = "utf-8") -> tuple[str | None, list[Problem]]:
-    """The text of a CSV file, or the problem that stops it being read: missing, not UTF-8, empty.
-    The one pre-check of every file this project reads (data files and exports)."""
+# ---- reading a CSV file: what spreadsheets write, or exactly what to do -------------------------
+
+# A byte-order mark says the encoding outright (Excel's "Unicode text" is UTF-16 with one).
+BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
+# Encodings a file that is not UTF-8 is recognised in, to say which one it is, most specific
+# first: (codec that must decode it, codec that reads it, the name a user is told). GB2312 needs
+# both bytes of every character high, which Latin text almost never has; Windows-1252 decodes
+# nearly any bytes, so it comes last.
+LEGACY_ENCODINGS = (
+    ("gb2312", "gb18030", "GBK (GB18030), as Chinese Windows saves text"),
+    ("cp1252", "cp1252", 'Windows-1252, as Excel\'s "CSV (Comma delimited)" saves text'),
+)
+RESAVE = 'save it again as UTF-8 (in Excel: Save As, "CSV UTF-8") and run the command again'
+DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+# A number as a spreadsheet writes it, by decimal mark: "1,924.53" or "1.924,53" (also with a
+# space or a no-break space between thousands, as French settings write them).
+NUMBER_FORMS = {
+    ".": re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?"),
+    ",": re.compile(r"([+-]?)(\d{1,3}(?:[. \u00a0\u202f]\d{3})+|\d+)(?:,(\d+))?"),
+}
+
+
+@dataclass(frozen=True)
+class TextFile:
+    """A CSV file as it was read: its text, decoded, and the dialect it is written in (the
+    delimiter its header row uses; decimal commas when its numbers have them)."""
+
+    text: str
+    rows: list[list[str]] = field(repr=False)  # every row, header first, as the csv module reads
+    encoding: str = "UTF-8"
+    delimiter: str = ","
+    decimal: str = "."
+
+    @property
+    def plain(self) -> bool:
+        return (self.encoding, self.delimiter, self.decimal) == ("UTF-8", ",", ".")
+
+    @property
+    def dialect(self) -> str:
+        """How the file was read, in words ("UTF-16 text separated by tabs")."""
+        marks = ", with decimal commas" if self.decimal == "," else ""
+        return f"{self.encoding} text separated by {DELIMITERS[self.delimiter]}{marks}"
+
+    @property
+    def read_as(self) -> str:
+        """ " (read as <dialect>)" for a message about a header that does not match, when the
+        file is not UTF-8 separated by commas: the header may be what was misread."""
+        return "" if self.plain else f" (read as {self.dialect})"
+
+    def frame(self, **options) -> pd.DataFrame:
+        """The table, every cell as text (pandas' reader, in the file's dialect)."""
+        return pd.read_csv(
+            io.StringIO(self.text), sep=self.delimiter, dtype=str, keep_default_na=False, **options
+        )
+
+
+def plain_number(text: str, decimal: str = ".") -> str | None:
+    """A number as a spreadsheet writes it, in the form Python reads ("1.924,53" with decimal
+    commas, "1,924.53" without: "1924.53"), or None if the text is not one."""
+    found = NUMBER_FORMS[decimal].fullmatch(text.strip())
+    if found is None:
+        return None
+    sign, whole, fraction = found.groups()
+    return sign + re.sub(r"\D", "", whole) + ("" if fraction is None else f".{fraction}")
+
+
+def _decode(raw: bytes) -> tuple[str | None, str, str | None]:
+    """(text, encoding, None), or (None, encoding, why the bytes are not text in it)."""
+    for mark, codec, encoding in BYTE_ORDER_MARKS:
+        if raw.startswith(mark):
+            try:
+                return raw.decode(codec), encoding, None
+            except UnicodeDecodeError as e:
+                return (
+                    None,
+                    encoding,
+                    (
+                        f"starts with the byte-order mark of {encoding} but is not "
+                        f"{encoding} text (byte {e.start})"
+                    ),
+                )
+    try:
+        return raw.decode("utf-8"), "UTF-8", None
+    except UnicodeDecodeError as e:
+        return None, "UTF-8", _not_utf8(raw, e.start)
+
+
+def _not_utf8(raw: bytes, at: int) -> str:
+    """Why a file is refused that is not UTF-8: the encoding it looks like, where it shows, and the
+    fix; else where it stops being UTF-8."""
+    for test, codec, name in LEGACY_ENCODINGS:
+        try:
+            raw.decode(test)
+        except UnicodeDecodeError:
+            continue
+        text = raw.decode(codec)
+        if any(unicodedata.category(c) == "Cc" and c not in "\t\r\n" for c in text):
+            continue  # control characters: not text in this encoding either
+        if codec == "gb18030" and not any("\u4e00" <= c <= "\u9fff" for c in text):
+            continue  # no Chinese character: not Chinese text
+        # Where it shows: the first word with a letter outside ASCII ("Zürich"), else with any
+        # character outside it.
+        outside = [i for i, c in enumerate(text) if ord(c) > 127]
+        first = next((i for i in outside if text[i].isalpha()), outside[0])
+        start, end = first, first + 1
+        while start > 0 and text[start - 1] not in ' \t\r\n,;|"':
+            start -= 1
+        while end < len(text) and text[end] not in ' \t\r\n,;|"':
+            end += 1
+        line = text.count("\n", 0, first) + 1
+        return (
+            f"is not UTF-8 text: it looks like {name} ({text[start:end][:40]!r} on line {line});"
+            f" {RESAVE}"
+        )
+    return f"is not UTF-8 text (byte {at})"
+
+
+def _delimiter(header_line: str) -> str:
+    """The delimiter of a CSV file: the one that splits its header row into the most cells (a
+    tie, as in a file of one column, is a comma)."""
+    cells = {d: len(next(csv.reader([header_line], delimiter=d))) for d in DELIMITERS}
+    return max(DELIMITERS, key=lambda d: cells[d])  # max keeps the first of a tie
+
+
+def _decimal_mark(rows: list[list[str]], file: str) -> tuple[str, list[Problem]]:
+    """ "," if the file's numbers are written with decimal commas, else "."; a file that has both
+    ("3734,62" and "1924.53") is refused, naming one of each."""
+    seen: dict[str, tuple[int, str]] = {}
+    for n, row in enumerate(rows[1:], start=1):
+        for cell in row:
+            number = cell.strip().removesuffix("%").strip()
+            as_point, as_comma = plain_number(number, "."), plain_number(number, ",")
+            if as_comma and "." in as_comma and as_point is None:
+                seen.setdefault(",", (n, cell))
+            elif as_point and "." in as_point and as_comma is None:
+                seen.setdefault(".", (n, cell))
+    if len(seen) == 2:
+        (comma_row, comma), (point_row, point) = seen[","], seen["."]
+        return ".", [
+            Problem(
+                file,
+                None,
+                None,
+                f"mixes decimal commas ({comma!r}, row {comma_row}) and decimal points "
+                f"({point!r}, row {point_row}): save it again with one decimal mark",
+            )
+        ]
+    return ("," if "," in seen else "."), []
+
+
+def read_text_file(path: Path) -> tuple[TextFile | None, list[Problem]]:
+    """A CSV file as text and dialect, or the problems that stop it being read: missing, not text
+    (UTF-8, or UTF-16 or UTF-8 by a byte-order mark; a file in an older encoding is refused,
+    naming the encoding and the fix), empty, not CSV. The delimiter is the header's (commas,
+    semicolons, tabs or vertical bars) and, in a file not separated by commas, numbers may have
+    decimal commas. The one pre-check of every file this project reads (data files, exports,
+    names files): each then parses `rows` or `frame()`, never the file again."""
     file = shown(path)
     if not path.is_file():
         return None, [Problem(file, None, None, "file is missing")]
-    try:
-        text = path.read_bytes().decode(encoding)
-    except UnicodeDecodeError as e:
-        return None, [Problem(file, None, None, f"is not UTF-8 text (byte {e.start})")]
+    text, encoding, why = _decode(path.read_bytes())
+    if text is None:
+        return None, [Problem(file, None, None, why)]
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return None, [
+            Problem(
+                file,
+                None,
+                None,
+                f"holds a NUL character (line {line}), which text never does; {RESAVE}",
+            )
+        ]
     if not text.strip():
         return None, [Problem(file, None, None, "file is empty (a header row is required)")]
-    return text, []
+    delimiter = _delimiter(next(line for line in text.splitlines() if line.strip()))
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as e:
+        return None, [Problem(file, None, None, f"is not a readable CSV file ({e})")]
+    decimal = "."
+    if delimiter != ",":  # a comma-separated file cannot have decimal commas unquoted
+        decimal, problems = _decimal_mark(rows, file)
+        if problems:
+            return None, problems
+    return TextFile(text, rows, encoding, delimiter, decimal), []
+
+
+# ---- names --------------------------------------------------------------------------------------
+
+NAME_MAX_LENGTH = 120
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@")
+# Characters no name shows: controls, invisible formatting (bidirectional overrides, zero-width
+# marks, a stray byte-order mark), line and paragraph separators, surrogates.
+INVISIBLE = ("Cc", "Cf", "Cs", "Zl", "Zp")
+# The columns of the reference that hold names (every file of it that has them).
+NAME_COLUMNS = ("name_en", "name_zh")
+
+
+def _excerpt(text: str, width: int = 40) -> str:
+    return repr(text if len(text) <= width else text[:width] + "…")
+
+
+def name_rule(name: str) -> str | None:
+    """The rule a name breaks, or None: a name of a city, institution, country or subject, in any
+    language, wherever it comes from (an export, a names file, the reference). A name is shown on
+    pages and in spreadsheets, so it holds no control or invisible character, no markup, nothing
+    that starts a formula; and it is a name, not a paragraph or a row of dashes. An empty name is
+    the rule of the column it is in (required or not), not this one."""
+    for i, c in enumerate(name):
+        if unicodedata.category(c) in INVISIBLE:
+            return (
+                f"a name cannot hold a control or invisible character (U+{ord(c):04X} at "
+                f"character {i + 1} of {_excerpt(name)})"
+            )
+    if "<" in name or ">" in name:
+        return f"a name cannot hold the markup characters < or > (found {_excerpt(name)})"
+    # Full-width forms (＝, ＋) count as what they stand for.
+    first = unicodedata.normalize("NFKC", name.lstrip()[:1])
+    if first in FORMULA_STARTS:
+        return (
+            f"a name cannot start with {first!r}, which a spreadsheet reads as a formula "
+            f"(found {_excerpt(name)})"
+        )
+    if len(name) > NAME_MAX_LENGTH:
+        return (
+            f"a name is at most {NAME_MAX_LENGTH} characters long (found {len(name):,}, "
+            f"starting {_excerpt(name, 20)})"
+        )
+    if not any(unicodedata.category(c)[0] in "LN" for c in name):
+        return (
+            "a name needs a letter or a digit (found only punctuation or spaces: "
+            f"{_excerpt(name)})"
+        )
+    return None
+
+
+def name_problems(names, file: str, column: str, first_row: int = 1) -> list[Problem]:
+    """The names of one column that break the name rule, each named by file, row and column
+    (rows numbered from `first_row`); empty cells are left to the column's own rule."""
+    return [
+        Problem(file, row, column, rule)
+        for row, name in enumerate(names, start=first_row)
+        if isinstance(name, str) and name and (rule := name_rule(name))
+    ]
 
 
 def read_table(path: Path, schema: dict) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -155,10 +402,10 @@ def read_table(path: Path, schema: dict) -> tuple[pd.DataFrame | None, list[Prob
     if text is None:
         return None, problems
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+        df = text.frame(na_values=[""])
     except (pd.errors.ParserError, ValueError) as e:
         return None, [Problem(file, None, None, f"is not a readable CSV file ({str(e).strip()})")]
-    df, problems = _parse_types(df, schema, file)
+    df, problems = _parse_types(df, schema, file, text.decimal)
     if problems:
         return None, problems
     try:
@@ -169,6 +416,7 @@ def read_table(path: Path, schema: dict) -> tuple[pd.DataFrame | None, list[Prob
             rule = _rule_text(str(case.check))
             if case.check in ("column_in_dataframe", "column_in_schema"):
                 column = str(case.failure_case)
+                rule += text.read_as
             elif pd.notna(case.failure_case) and case.check != "not_nullable":
                 rule += f"; found {case.failure_case!r}"
             row = None if case.index is None or pd.isna(case.index) else int(case.index) + 1
@@ -320,8 +568,15 @@ def _check_across_files(tables: dict[str, pd.DataFrame], paths: dict[str, Path])
     return problems
 
 
-def _file_rules(name: str, df: pd.DataFrame, file: str, year: int) -> list[Problem]:
+def _file_rules(name: str, df: pd.DataFrame, file: str, year: int | None) -> list[Problem]:
     """The rules of one file beyond its schema and foreign keys."""
+    if name in REFERENCE_FILES:
+        return [
+            problem
+            for column in NAME_COLUMNS
+            if column in df.columns
+            for problem in name_problems(df[column], file, column)
+        ]
     if name == "city_partnerships":
         return _check_pairs(df, "city1_id", "city2_id", file)
     if name == "institution_partnerships":
@@ -350,7 +605,10 @@ def load_reference(data_dir: Path = DATA) -> dict[str, pd.DataFrame]:
     schemas = table_schemas(data_dir)
     tables, problems = {}, []
     for name in REFERENCE_FILES:
-        df, found = read_table(data_dir / "reference" / f"{name}.csv", schemas[name])
+        path = data_dir / "reference" / f"{name}.csv"
+        df, found = read_table(path, schemas[name])
+        if df is not None:
+            found = _file_rules(name, df, shown(path), None)
         tables[name], problems = df, problems + found
     if problems:
         raise DataError(problems)
@@ -360,11 +618,10 @@ def load_reference(data_dir: Path = DATA) -> dict[str, pd.DataFrame]:
 def untranslated(data_dir: Path = DATA) -> list[Problem]:
     """Reference rows with no Chinese name yet (they came in with an export): not an error, but the
     Chinese edition shows them in English, marked, until a name is supplied (ingest --names)."""
-    found = []
+    found, reference = [], load_reference(data_dir)
     for name in ("countries", "cities", "institutions"):
-        path = data_dir / "reference" / f"{name}.csv"
-        table = pd.read_csv(path, dtype=str, keep_default_na=False)
-        for i in table.index[table["name_zh"].str.strip() == ""]:
+        path, table = data_dir / "reference" / f"{name}.csv", reference[name]
+        for i in table.index[table["name_zh"].fillna("").str.strip() == ""]:
             found.append(
                 Problem(
                     shown(path),
@@ -449,11 +706,13 @@ def years_with_data(data_dir: Path = DATA) -> list[int]:
     holds no data yet (its checklist is there and its city_share.csv has no rows)."""
 
     def scaffold_only(folder: Path) -> bool:
-        shares = folder / "city_share.csv"
-        return (folder / CHECKLIST).is_file() and (
-            not shares.is_file()
-            or len(shares.read_text(encoding="utf-8").strip().splitlines()) < 2
-        )
+        path = folder / "city_share.csv"
+        if not (folder / CHECKLIST).is_file() or not path.is_file():
+            return (folder / CHECKLIST).is_file()
+        shares, _ = read_text_file(path)
+        if shares is None:  # empty, or unreadable: then it holds something, for validate to report
+            return not path.read_bytes().strip()
+        return sum(1 for row in shares.rows if any(cell.strip() for cell in row)) < 2
 
     return sorted(
         int(p.name)

@@ -14,8 +14,7 @@ factor is the intersection of the rows' intervals; rows that fit no common facto
 
 from __future__ import annotations
 
-import csv
-import io
+import math
 import re
 import shutil
 import unicodedata
@@ -25,7 +24,16 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import countries as cldr
-from analysis.data import DataError, Problem, read_text_file
+from analysis.data import (
+    DataError,
+    Problem,
+    load_reference,
+    name_problems,
+    plain_number,
+    read_table,
+    read_text_file,
+    table_schemas,
+)
 from analysis.paths import DATA, shown
 from analysis.words import first_few
 
@@ -58,8 +66,19 @@ class Export:
     ignored_columns: list[str] = field(default_factory=list)
 
 
-def _number(text: str) -> float:
-    return float(str(text).replace(",", "").replace("%", "").strip())
+def _number(text: str, decimal: str = ".") -> float:
+    """A number of an export as a spreadsheet writes it ("1,924.53", "14.9%"; with decimal commas
+    "1.924,53", "14,9 %"); ValueError if the cell is not a finite number."""
+    plain = plain_number(text.strip().removesuffix("%"), decimal)
+    if plain is None or not math.isfinite(value := float(plain)):
+        raise ValueError(text)
+    return value
+
+
+def _decimals(text: str, decimal: str) -> int:
+    """How many decimals a printed number has (its rounding)."""
+    plain = plain_number(text.strip().removesuffix("%"), decimal) or ""
+    return len(plain.split(".")[1]) if "." in plain else 0
 
 
 def _match_columns(header: list[str]) -> tuple[dict, dict, dict, tuple | None, list[str]]:
@@ -90,30 +109,38 @@ def _match_columns(header: list[str]) -> tuple[dict, dict, dict, tuple | None, l
     return roles, shares, counts, change, ignored
 
 
+def _cell(row: list[str], index: int) -> str:
+    return row[index] if index < len(row) else ""  # a short row's missing cells are empty
+
+
 def read_export(path: Path) -> Export:
     file = shown(path)
-    text, problems = read_text_file(path, encoding="utf-8-sig")  # exports often start with a BOM
+    text, problems = read_text_file(path)
     if text is None:
         raise DataError(problems)
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader)
-    body = [row for row in reader if any(cell.strip() for cell in row)]
+    header = text.rows[0] if text.rows else []
     roles, shares, counts, change, ignored = _match_columns(header)
     problems = [
-        Problem(file, None, role, "required column is missing")
+        Problem(file, None, role, f"required column is missing{text.read_as}")
         for role in COLUMN_PATTERNS
         if role not in roles
     ]
     if len(shares) != 2:
         problems.append(
             Problem(
-                file, None, "Share <year>", f"two Share columns are required (found {len(shares)})"
+                file,
+                None,
+                "Share <year>",
+                f"two Share columns are required (found {len(shares)}){text.read_as}",
             )
         )
     if change is None:
         problems.append(
             Problem(
-                file, None, "Change in Adjusted Share <year>-<year>", "required column is missing"
+                file,
+                None,
+                "Change in Adjusted Share <year>-<year>",
+                f"required column is missing{text.read_as}",
             )
         )
     if problems:
@@ -132,41 +159,48 @@ def read_export(path: Path) -> Export:
         )
     if year not in counts:
         raise DataError([Problem(file, None, f"Count {year}", "required column is missing")])
-    records = []
-    for n, row in enumerate(body, start=1):
 
-        def get(index, column, kind=_number, row=row, n=n):
-            value = row[index] if index < len(row) else ""
-            try:
-                out = kind(value)
-            except ValueError:
-                problems.append(Problem(file, n, column, f"must be a number; found {value!r}"))
-                return None
-            if kind is _number and out < 0 and column != "change":
-                problems.append(Problem(file, n, column, f"must be >= 0; found {value!r}"))
-            return out
+    def number(row: list[str], n: int, index: int, column: str, whole: bool = False):
+        value = _cell(row, index)
+        try:
+            out = _number(value, text.decimal)
+        except ValueError:
+            problems.append(Problem(file, n, column, f"must be a number; found {value!r}"))
+            return None
+        if out < 0 and column != "change":
+            problems.append(Problem(file, n, column, f"must be >= 0; found {value!r}"))
+        elif whole and out != int(out):
+            problems.append(Problem(file, n, column, f"must be a whole number; found {value!r}"))
+        return out
 
-        pct_text = row[change[2]] if change[2] < len(row) else ""
+    records, numbers = [], []
+    # n: the row's number in the file (the header is row 0), so that a message points at its line
+    # even when blank rows come before it.
+    for n, row in enumerate(text.rows[1:], start=1):
+        if not any(cell.strip() for cell in row):
+            continue
         record = {
-            "position": get(roles["position"], "position"),
-            "name": row[roles["name"]].strip(),
-            "country": row[roles["country"]].strip(),
-            "share_prev": get(shares[prev_year], f"Share {prev_year}"),
-            "share": get(shares[year], f"Share {year}"),
-            "count": get(counts[year], f"Count {year}"),
-            "change_pct": get(change[2], "change"),
-            "change_decimals": len(pct_text.replace("%", "").strip().split(".")[1])
-            if "." in pct_text
-            else 0,
+            "position": number(row, n, roles["position"], "position"),
+            "name": _cell(row, roles["name"]).strip(),
+            "country": _cell(row, roles["country"]).strip(),
+            "share_prev": number(row, n, shares[prev_year], f"Share {prev_year}"),
+            "share": number(row, n, shares[year], f"Share {year}"),
+            "count": number(row, n, counts[year], f"Count {year}", whole=True),
+            "change_pct": number(row, n, change[2], "change"),
+            "change_decimals": _decimals(_cell(row, change[2]), text.decimal),
         }
         if not record["name"]:
             problems.append(Problem(file, n, "name", "a value is required"))
+        for column in ("name", "country"):
+            problems += name_problems([record[column]], file, column, first_row=n)
         records.append(record)
+        numbers.append(n)
     if not records:
         problems.append(Problem(file, None, None, "has no data rows"))
     if problems:
         raise DataError(problems)
-    rows = pd.DataFrame(records)
+    # Indexed by data row (from 0), as the file numbers them: misfits name the row of the file.
+    rows = pd.DataFrame(records, index=[n - 1 for n in numbers])
     # A row is known by its name and its country: two institutions called "Northeastern University
     # (NEU)", in the USA and in China, are two rows; only a row repeating both is a duplicate.
     duplicated = rows[rows.duplicated(["name", "country"], keep=False)]
@@ -299,19 +333,34 @@ def apply_names(cities: pd.DataFrame, countries: pd.DataFrame, names_file: Path)
     """Chinese names from a CSV (name, country, name_zh) into the cities table, in place. Every row
     must name a city of the reference (by English name and country). Returns how many were set."""
     file = shown(names_file)
-    text, problems = read_text_file(names_file, encoding="utf-8-sig")
+    text, problems = read_text_file(names_file)
     if text is None:
         raise DataError(problems)
-    table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    try:
+        table = text.frame().fillna("")  # a short row's missing cells are empty
+    except (pd.errors.ParserError, ValueError) as e:
+        raise DataError(
+            [Problem(file, None, None, f"is not a readable CSV file ({str(e).strip()})")]
+        ) from None
     missing = [c for c in ("name", "country", "name_zh") if c not in table.columns]
     if missing:
-        raise DataError([Problem(file, None, c, "required column is missing") for c in missing])
+        raise DataError(
+            [Problem(file, None, c, f"required column is missing{text.read_as}") for c in missing]
+        )
+    problems = [
+        problem
+        for column in ("name", "country", "name_zh")
+        for problem in name_problems(table[column], file, column)
+    ]
+    not_names = {problem.row for problem in problems}  # rows said already: not looked up
     by_country_name = countries.set_index("name_en")["country_id"].to_dict()
     index = {(n, c): i for i, n, c in zip(cities.index, cities["name_en"], cities["country_id"])}
     for row, (name, country, name_zh) in enumerate(
         zip(table["name"], table["country"], table["name_zh"]), 1
     ):
         code = by_country_name.get(country) or cldr.code_of(country)
+        if row in not_names:
+            continue
         if (name, code) not in index:
             problems.append(
                 Problem(file, row, "name", f"no city {name!r} in {country!r} in the reference")
@@ -348,7 +397,10 @@ def write_inputs(
             shutil.copy(
                 reference_dir / "reference" / f"{name}.csv", out / "reference" / f"{name}.csv"
             )
-    subjects = pd.read_csv(out / "reference" / "subjects.csv", dtype=str, keep_default_na=False)
+    # The reference as every load reads it (its dialect, its schema, the name rule): a broken one
+    # stops the write here, before anything is added to it.
+    reference = {name: table.fillna("") for name, table in load_reference(out).items()}
+    subjects, cities, countries = (reference[n] for n in ("subjects", "cities", "countries"))
     if subject not in set(subjects["subject_id"]):
         raise DataError(
             [
@@ -360,8 +412,6 @@ def write_inputs(
                 )
             ]
         )
-    cities = pd.read_csv(out / "reference" / "cities.csv", dtype=str, keep_default_na=False)
-    countries = pd.read_csv(out / "reference" / "countries.csv", dtype=str, keep_default_na=False)
     country_ids, new_countries = _resolve_countries(export, countries)
     if new_countries:
         countries = pd.concat([countries, pd.DataFrame(new_countries)], ignore_index=True)
@@ -409,7 +459,9 @@ def write_inputs(
     for name, frame in files.items():
         path = year_dir / f"{name}.csv"
         if path.exists():
-            kept = pd.read_csv(path, dtype={"subject_id": str})
+            kept, problems = read_table(path, table_schemas(out)[name])
+            if kept is None:
+                raise DataError(problems)
             frame = pd.concat([kept[kept["subject_id"] != subject], frame], ignore_index=True)
         frame.to_csv(path, index=False, lineterminator="\n")
         notes.append(f"wrote {shown(path)} ({len(frame)} rows)")

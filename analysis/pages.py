@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import tables
-from analysis.data import YearData, ledger_dir, table_schemas
+from analysis.data import FORMULA_STARTS, YearData, ledger_dir, plain_number, table_schemas
 from analysis.errors import RegistryError
 from analysis.i18n import LANGS
 from analysis.paths import DATA, NOTEBOOKS
@@ -505,9 +505,26 @@ def all_tables(data: YearData, lang: str = "en") -> dict[str, pd.DataFrame]:
     return {stem: table for stem, (_, table) in contract_tables(data, lang).items()}
 
 
+# A spreadsheet opening a CSV file reads a text cell starting with one of these as a formula (the
+# characters a name cannot start with, and a tab or a carriage return). OWASP's rule ("CSV
+# Injection") is to start such a cell with a single quote, which shows it as text.
+CELL_FORMULA_STARTS = (*FORMULA_STARTS, "\t", "\r")
+
+
+def safe_cell(value):
+    """A text cell as a CSV for readers holds it: one that a spreadsheet would run as a formula
+    starts with a single quote; numbers, and text that is a signed number ("-6.5", "+3%"), which a
+    spreadsheet reads as the number it is, stay as they are."""
+    if not isinstance(value, str) or not value.startswith(CELL_FORMULA_STARTS):
+        return value
+    signed_number = value[0] in "+-" and plain_number(value.removesuffix("%")) is not None
+    return value if signed_number else "'" + value
+
+
 def csv_text(table: pd.DataFrame) -> str:
     """The CSV form of a table: UTF-8, a header row, each number with its column's decimals,
-    '\\n' line ends."""
+    '\\n' line ends, and no text cell that a spreadsheet would run as a formula (safe_cell). Every
+    CSV written for readers is this text: the tables command and the book's downloads."""
     out = table.copy()
     for name in out.columns:
         if pd.api.types.is_float_dtype(out[name]):
@@ -515,6 +532,8 @@ def csv_text(table: pd.DataFrame) -> str:
             if decimals is None:
                 raise KeyError(f"column {name!r} holds decimals but its format has none")
             out[name] = out[name].map(lambda v, d=decimals: "" if pd.isna(v) else f"{v:.{d}f}")
+        elif not pd.api.types.is_numeric_dtype(out[name]):
+            out[name] = out[name].map(safe_cell)
     return out.to_csv(index=False, lineterminator="\n")
 
 

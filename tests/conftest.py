@@ -1,6 +1,8 @@
 import contextlib
+import csv
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -60,3 +62,46 @@ def cli():
 @pytest.fixture
 def cli_process():
     return run_cli
+
+
+EXAMPLE_EXPORT = DATA / "examples" / "export-2023" / "cities-overall-2023.csv"
+
+
+def save_as(path, rows, delimiter=",", decimal=".", encoding="utf-8", newline="\n") -> Path:
+    """`rows` (the header first) saved as a spreadsheet saves a CSV file: with its delimiter, its
+    decimal mark on every number ("1924.53" -> "1924,53"), its encoding (UTF-16 with a byte-order
+    mark, as Excel's "Unicode text"; what an encoding cannot hold becomes "?") and its line
+    ends."""
+    if decimal == ",":
+        number = re.compile(r"^(-?\d+)\.(\d+)(%?)$")
+        rows = rows[:1] + [[number.sub(r"\1,\2\3", cell) for cell in row] for row in rows[1:]]
+    text = io.StringIO()
+    csv.writer(text, delimiter=delimiter, lineterminator=newline).writerows(rows)
+    Path(path).write_bytes(text.getvalue().encode(encoding, errors="replace"))
+    return Path(path)
+
+
+@pytest.fixture
+def example_rows() -> list[list[str]]:
+    """The cells of the worked example's overall export of 2023 (the header first), to spoil."""
+    with open(EXAMPLE_EXPORT, newline="", encoding="utf-8") as fh:
+        return list(csv.reader(fh))
+
+
+@pytest.fixture(scope="session")
+def spreadsheet():
+    return save_as
+
+
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder`, by relative path: equal before and after means untouched."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(Path(folder).rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="session")
+def snapshot():
+    return folder_bytes

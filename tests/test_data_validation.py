@@ -1,9 +1,12 @@
 """Bad input: one clear message per problem (file, row, column, rule), exit 1, no traceback."""
 
+import csv
+
 import pandas as pd
 import pytest
 
 from analysis import DataError, load_year
+from analysis.data import NAME_COLUMNS, load_reference, name_rule
 
 
 def edit_csv(path, change):
@@ -165,3 +168,99 @@ def test_frictionless_agrees_that_the_data_is_valid():
 
     report = Package(str(DATA / "datapackage.json")).validate()
     assert report.valid, [e.message for t in report.tasks for e in t.errors]
+
+
+# ---- the door: files as spreadsheets save them, and names that are names -----------------------
+
+
+def test_the_committed_names_pass_the_name_rule():
+    reference = load_reference()
+    names = [n for table in reference.values() for c in NAME_COLUMNS for n in table[c].dropna()]
+    assert [n for n in names if name_rule(n)] == []
+    assert {"Xi’an", "Baltimore - Washington", "巴尔的摩-华盛顿", "北京"} <= set(names)
+    for name in ("Baltimore-Washington", "St. John's", "Zürich", "São Paulo", "中国香港"):
+        assert name_rule(name) is None, name
+
+
+@pytest.mark.parametrize(
+    "name, rule",
+    [
+        ("Toronto\x07", "a name cannot hold a control or invisible character (U+0007 at"),
+        ("Tor\u200bonto", "a name cannot hold a control or invisible character (U+200B at"),
+        ("Toronto\nCanada", "a name cannot hold a control or invisible character (U+000A at"),
+        ("<b>Toronto</b>", "a name cannot hold the markup characters < or >"),
+        ("Toronto > Ottawa", "a name cannot hold the markup characters < or >"),
+        ("=1+1", "a name cannot start with '='"),
+        ("+1", "a name cannot start with '+'"),
+        ("-Toronto", "a name cannot start with '-'"),
+        ("@Toronto", "a name cannot start with '@'"),
+        ("＝1+1", "a name cannot start with '='"),  # a full-width equals sign
+        (" =1+1", "a name cannot start with '='"),
+        ("x" * 121, "a name is at most 120 characters long (found 121"),
+        ("...", "a name needs a letter or a digit"),
+        ("——", "a name needs a letter or a digit"),
+    ],
+)
+def test_the_name_rule_says_what_a_name_cannot_be(name, rule):
+    assert name_rule(name).startswith(rule)
+    assert name_rule("x" * 120) is None
+
+
+@pytest.mark.parametrize(
+    "file, row, column, value, rule",
+    [
+        ("cities", 2, "name_en", '<script>alert("x")</script>', "markup characters"),
+        ("cities", 5, "name_zh", "=HYPERLINK(1)", "cannot start with '='"),
+        ("countries", 1, "name_en", "China\x1b[31m", "U+001B"),
+        ("institutions", 0, "name_zh", "北" * 121, "at most 120 characters"),
+        ("subjects", 0, "name_en", "-", "cannot start with '-'"),
+    ],
+)
+def test_a_hand_edited_reference_name_is_refused_by_validate_and_every_load(
+    data_copy, cli, file, row, column, value, rule
+):
+    edit_csv(
+        data_copy / "reference" / f"{file}.csv",
+        lambda df: df.assign(**{column: df[column].where(df.index != row, value)}),
+    )
+    (p,) = problems_of(data_copy)
+    assert p.file.endswith(f"reference/{file}.csv") and (p.row, p.column) == (row + 1, column)
+    assert rule in p.rule
+    with pytest.raises(DataError) as lazily:
+        load_year(2022, data_copy, lazy=True)
+    assert lazily.value.problems == [p]
+    result = cli("validate", "--data", str(data_copy))
+    assert result.returncode == 1 and f"row {row + 1} (line {row + 2}), column '{column}'" in (
+        result.stderr
+    )
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        dict(delimiter=";", decimal=","),
+        dict(encoding="utf-16", delimiter="\t"),
+        dict(encoding="utf-8-sig", newline="\r\n"),
+    ],
+    ids=["semicolons, decimal commas", "UTF-16, tabs", "a byte-order mark, CRLF"],
+)
+def test_a_data_file_saved_by_a_spreadsheet_reads_as_before(data_copy, cli, spreadsheet, options):
+    original = load_year(2022, data_copy)
+    files = ("city_share", "adjusted_share", "riser_mentions", "cities")  # with an empty cell
+    for name in files:
+        path = data_copy / ("reference" if name == "cities" else "2022") / f"{name}.csv"
+        with open(path, newline="", encoding="utf-8") as fh:
+            spreadsheet(path, list(csv.reader(fh)), **options)
+    again = load_year(2022, data_copy)
+    for name in files:
+        pd.testing.assert_frame_equal(again[name], original[name])
+    assert cli("validate", "--data", str(data_copy)).returncode == 0
+
+
+def test_a_windows_1252_data_file_is_refused_naming_the_encoding(data_copy):
+    path = data_copy / "reference" / "cities.csv"
+    text = path.read_text(encoding="utf-8").replace("Zhengzhou", "Zürich")
+    path.write_bytes(text.encode("cp1252", errors="replace"))
+    (p,) = problems_of(data_copy)
+    assert p.rule.startswith("is not UTF-8 text: it looks like Windows-1252")
+    assert "('Zürich' on line 31); save it again as UTF-8" in p.rule
