@@ -65,3 +65,14 @@ def code_of(name: str) -> str | None:
 
 def chinese_name(code: str) -> str:
     return _cldr()[2].get(code, "")
+
+
+def short_name(name: str, code: str) -> str:
+    """A short English name for narrow screens (reference/countries.csv, short_en): the
+    abbreviation a printed name carries ("United States of America (USA)": USA), else Unicode
+    CLDR's name where it is shorter; "" where the name is short already."""
+    abbreviation = re.search(r"\(([A-Z]{2,5})\)$", name.strip())
+    if abbreviation:
+        return abbreviation.group(1)
+    cldr = _cldr()[1].get(code, "")
+    return cldr if cldr and len(cldr) < len(name) else ""

@@ -303,6 +303,7 @@ def _resolve_countries(
                     "name_en": name,
                     "name_zh": cldr.chinese_name(code),
                     "slug": _slug(name),
+                    "short_en": cldr.short_name(name, code),
                 }
             )
             known_ids.add(code)

@@ -142,3 +142,15 @@ def test_end_labels_of_the_rank_chart_never_overlap():
         assert placed[i] <= placed[i + 1]
         assert math.log(placed[i + 1]) - math.log(placed[i]) >= lines[i] * LINE_PX * px - 1e-6
     assert placed[0] == 1 and all(p >= r for p, r in zip(placed, ranks))
+
+
+def test_long_country_names_have_a_short_form_for_phones(data):
+    from analysis.countries import short_name
+
+    short = tables.short_country_names(data)
+    assert short["US"] == "USA" and short["GB"] == "UK" and short["CN"] == "China"
+    assert tables.short_country_names(data, "zh")["US"] == "美国"
+    assert short_name("Republic of Korea", "KR") == "South Korea"  # CLDR's, where shorter
+    assert short_name("Canada", "CA") == ""
+    lead = pages.page("leading-cities", data).table.set_index("city_id")
+    assert lead.at["new-york-ma", "country_short"] == "USA"
