@@ -187,10 +187,11 @@ COUNTRY_PALETTE = [
     # then Paul Tol's muted scheme (its light teal and sand darkened), for more countries
     "#882255", "#2F8A7C", "#117733", "#332288", "#8C7A2E", "#AA4499",
 ]  # fmt: skip
-# One colour per line of the rank chart (Tableau 10, its light members darkened to 3:1).
+# One colour per line of the rank chart, which also writes each line's label: Tableau 10, its
+# lighter members darkened to 4.5:1, what text needs.
 LINE_PALETTE = [
-    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#c2449f", "#7f7f7f", "#8c8d00",
-    "#0f8a96", "#c65a00",
+    "#1f77b4", "#d62728", "#1e7b1e", "#7d4fae", "#8c564b", "#b8348f", "#6b6b6b", "#6b6b00",
+    "#0b6e78", "#a84d00",
 ]  # fmt: skip
 INK = "#08519c"  # the data year's marks; the year before is the same, hollow
 RULE = "#767676"  # lines joining two marks

@@ -1,0 +1,112 @@
+"""The charts as the executed pages carry them: every mark and line stands out from the page
+(WCAG 1.4.11: 3:1 for graphical objects), the legends show what is drawn, a size legend covers the
+thinnest line, and Chinese labels break only between words."""
+
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from analysis import charts
+from analysis.paths import GENERATED
+
+WHITE = "#ffffff"
+SPEC = re.compile(r"var spec = (\{.*?\});\n", re.S)
+
+
+def chart_specs() -> list[tuple[str, dict]]:
+    found = []
+    for path in sorted(GENERATED.glob("*/*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            for output in cell.get("outputs", []):
+                page = "".join(output.get("data", {}).get("text/html", ""))
+                for spec in SPEC.findall(page):
+                    found.append((path.name, json.loads(spec.replace("<\\/", "</"))))
+    return found
+
+
+def views(spec: dict):
+    yield spec
+    for layer in spec.get("layer", []):
+        yield from views(layer)
+
+
+def blend(colour: str, opacity: float) -> str:
+    rgb = [int(colour.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
+    return "#" + "".join(f"{round(opacity * c + (1 - opacity) * 255):02x}" for c in rgb)
+
+
+def test_the_palettes_stand_out_from_the_page():
+    for colour in charts.COUNTRY_PALETTE + [charts.INK, charts.RULE]:
+        assert charts.contrast(colour) >= 3, colour
+    for colour in charts.LINE_PALETTE:  # the rank chart writes its labels in its lines' colours
+        assert charts.contrast(colour) >= 4.5, colour
+
+
+def test_chart_colours():
+    """Every colour a chart draws a mark with, and every colour of its colour scales, reaches 3:1
+    against the page, at the mark's own opacity; a lighter fill is outlined (the outline
+    counts)."""
+    specs = chart_specs()
+    assert len(specs) >= 16
+    for page, spec in specs:
+        for view in views(spec):
+            mark = view.get("mark", {})
+            mark = {"type": mark} if isinstance(mark, str) else mark
+            encoding = view.get("encoding", {})
+            outlined = "stroke" in encoding or "stroke" in mark
+            opacity = mark.get("opacity", 1)
+            for key in ("color", "stroke"):
+                if isinstance(mark.get(key), str) and mark[key].startswith("#"):
+                    assert charts.contrast(blend(mark[key], opacity)) >= 3, (page, key, mark)
+            for channel in ("color", "fill", "stroke"):
+                colours = encoding.get(channel, {}).get("scale", {}).get("range", [])
+                for colour in colours:
+                    if colour.lower() == WHITE and outlined:
+                        continue  # a hollow mark: its outline is what stands out
+                    assert charts.contrast(colour) >= 3, (page, channel, colour)
+            floor = encoding.get("opacity", {}).get("scale", {}).get("range", [1])
+            if min(floor) < 1:
+                assert outlined, (page, "a lighter mark needs an outline")
+
+
+def test_a_size_legend_covers_the_thinnest_and_the_strongest_line():
+    values = pd.Series([203.09, 828.2, 412.5])
+    legend = charts.legend_values(values)
+    assert legend[0] <= values.min() and legend[-1] >= values.max()
+    for page, spec in chart_specs():
+        for view in views(spec):
+            width = view.get("encoding", {}).get("strokeWidth")
+            if width and "legend" in width:
+                data = spec["datasets"][view["data"]["name"]]
+                field = [row[width["field"]] for row in data]
+                shown = width["legend"]["values"]
+                assert min(shown) <= min(field) and max(shown) >= max(field), page
+
+
+@pytest.mark.parametrize(
+    "name, lines",
+    [
+        ("巴尔的摩-华盛顿", ["巴尔的摩-", "华盛顿"]),
+        ("中国科学院化学研究所", ["中国科学院", "化学研究所"]),
+        ("旧金山湾区", ["旧金山湾区"]),
+        ("San Francisco Bay Area", ["San Francisco", "Bay Area"]),
+    ],
+)
+def test_chinese_labels_break_only_between_words(name, lines):
+    assert charts.wrap_text(name, 14) == lines
+
+
+def test_the_network_key_spells_out_every_abbreviation_it_draws():
+    table = pd.DataFrame(
+        {
+            "institution1": ["Peking University (PKU)", "Tsinghua University"],
+            "institution2": ["Institute of Physics (IOP), CAS", "Peking University (PKU)"],
+        }
+    )
+    used = charts.abbreviations(table, ["institution1", "institution2"])
+    assert used == [
+        ("PKU", "Peking University (PKU)"),
+        ("IOP", "Institute of Physics (IOP), CAS"),
+    ]
