@@ -105,3 +105,11 @@ def folder_bytes(folder: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="session")
 def snapshot():
     return folder_bytes
+
+
+def pytest_collection_modifyitems(items):
+    """Spread the tests over the cores one by one (`--dist loadgroup`), but keep the cells of
+    each executed notebook together, in order, on one worker: nbval runs them in one kernel."""
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.xdist_group(str(item.path)))
