@@ -212,6 +212,9 @@ class PageKind:
     def page_stem(self, instance: Instance) -> str:
         return (self.stem or self.name).format(slug=instance.slug)
 
+    def page_title(self, instance: Instance, lang: str) -> str:
+        return self.title[lang].format(name=instance.name)
+
     def csv_stem(self, instance: Instance) -> str | None:
         return self.csv.format(slug=instance.slug) if self.csv else None
 
@@ -485,6 +488,16 @@ def contract_tables(data: YearData, lang: str = "en") -> dict[str, tuple[PageKin
             if len(table):
                 out[kind.csv_stem(instance)] = (kind, table[expand_columns(kind, table)])
     return out
+
+
+def table_titles(data: YearData, lang: str = "en") -> dict[str, str]:
+    """The title of every table of the year that has a CSV (its page's title), by CSV stem."""
+    return {
+        kind.csv_stem(instance): kind.page_title(instance, lang)
+        for kind in KINDS.values()
+        if kind.table is not None and kind.csv is not None and has_need(data, kind.needs)
+        for instance in instances(kind, data, lang)
+    }
 
 
 def all_tables(data: YearData, lang: str = "en") -> dict[str, pd.DataFrame]:
