@@ -57,10 +57,15 @@ def _leaders(counts: pd.Series) -> list[str]:
     return [name for name, n in counts.items() if n == counts.max()]
 
 
+def _largest_first(values: pd.Series) -> pd.Series:
+    """How often each value occurs, the most frequent first, ties in the order they appear."""
+    return values.value_counts(sort=False).sort_values(ascending=False, kind="stable")
+
+
 def _in_countries(cities: pd.DataFrame, lang: str = "en") -> str:
     """How many of `cities` are in each country, largest first (ties in the table's order):
     "five in China, four in USA and one in Japan"; in Chinese "中国5个、美国4个和日本1个"."""
-    counts = cities["country"].value_counts(sort=False).sort_values(ascending=False, kind="stable")
+    counts = _largest_first(cities["country"])
     if lang == "zh":
         parts = [f"{country}{n}个" for country, n in counts.items()]
     else:
@@ -144,7 +149,7 @@ def elsewhere_sentence(table: pd.DataFrame, lang: str = "en") -> str:
 
 
 def _elsewhere_zh(n, inside, main, n_head, head_in, head_out, rest) -> str:
-    zh = "zh"
+    """elsewhere_sentence in Chinese (Chinese names need no country to tell two cities apart)."""
     if inside == n:
         return f"这{n}个城市全部位于{main}。"
     first = f"{n}个城市中有{inside}个位于{main}"
@@ -158,12 +163,12 @@ def _elsewhere_zh(n, inside, main, n_head, head_in, head_out, rest) -> str:
     sentences = [first]
     if not head_out.empty:
         groups = [
-            f"{len(g)}个位于{country}（{join_names(g['city'], zh)}）"
+            f"{len(g)}个位于{country}（{join_names(g['city'], 'zh')}）"
             for country, g in head_out.groupby("country", sort=False)
         ]
         sentences.append(f"前十名中另有{'，'.join(groups)}")
     if len(rest):
-        names = join_names(rest["city"], zh)
+        names = join_names(rest["city"], "zh")
         if not head_out.empty:
             sentences.append(f"其余来自其他国家/地区的城市是{names}")
         elif len(rest) == 1:
@@ -480,9 +485,7 @@ def top_n_by_country_sentence(
     outside the table (whose country the table cannot say)."""
     r = tables.rank_column
     now, before = rh[rh[r(year)] <= top], rh[rh[r(year - 1)] <= top]
-    countries = list(
-        now["country"].value_counts(sort=False).sort_values(ascending=False, kind="stable").index
-    )
+    countries = list(_largest_first(now["country"]).index)
     countries += [c for c in dict.fromkeys(before["country"]) if c not in countries]
     parts = []
     for country in countries:
@@ -760,7 +763,7 @@ def _places_sentence(first_two: dict[str, list[str]], lang: str) -> str:
         return join_names(group, lang)
 
     if zh:
-        if len(firsts) == 1 and len(first_two) > 1:
+        if len(firsts) == 1:
             first = f"各学科增量最大的都是{firsts[0][0]}"
         else:
             first = "增量最大的城市：" + "，".join(
@@ -771,7 +774,7 @@ def _places_sentence(first_two: dict[str, list[str]], lang: str) -> str:
         distinct = len(seconds) == sum(len(g) for _, g in seconds) > 1
         second = "，".join(f"{subjects_of(g)}是{city}" for city, g in seconds)
         return f"{first}；第二名{'各不相同' if distinct else ''}：{second}"
-    if len(firsts) == 1 and len(first_two) > 1:
+    if len(firsts) == 1:
         first = f"{firsts[0][0]} rose the most in every one of them"
     else:
         first = "The largest rise was " + join_names(
