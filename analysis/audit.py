@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import pages, tables
-from analysis.data import YearData, ledger_dir, load_year
+from analysis.data import YearData, ledger_dir, load_year, read_text_figures
 from analysis.errors import DataError, Problem
 from analysis.i18n import LANGS, t
 from analysis.paths import DATA, shown
@@ -48,12 +48,18 @@ class Figure:
     explanation: str = ""
     where_zh: str = ""  # the same, for the Chinese edition of the book
     explanation_zh: str = ""
+    recomputed_zh: str = ""  # where the Chinese page writes it otherwise (an interval: "x至y")
 
 
-def _fmt(lo: float, hi: float, decimals: int) -> str:
+def _fmt(lo: float, hi: float, decimals: int, lang: str = "en") -> str:
+    """The recomputed value as the audit prints it: exact at the printed precision, or the
+    interval the rounded inputs allow, two more decimals, as one number when its ends agree."""
     if abs(hi - lo) < 1e-9:
         return f"{lo:.{decimals}f}"
-    return f"{lo:.{decimals + 2}f} to {hi:.{decimals + 2}f}"
+    low, high = f"{lo:.{decimals + 2}f}", f"{hi:.{decimals + 2}f}"
+    if low == high:
+        return low
+    return f"{low}至{high}" if lang == "zh" else f"{low} to {high}"
 
 
 def consistent(printed: float, decimals: int, lo: float, hi: float) -> bool:
@@ -137,6 +143,7 @@ class _Recomputed:
         self.data = data
         self.by_lang = {lang: pages.contract_tables(data, lang) for lang in LANGS}
         self.leading = pages.page("leading-cities", data).table
+        self.titles = {lang: pages.table_titles(data, lang) for lang in LANGS}
         risers = pages.KINDS["risers"]
         self.risers = {
             s: risers.compute(data, s).set_index("city_id") for s in tables.riser_subjects(data)
@@ -178,13 +185,15 @@ def _audit_table(
         match = ours_en[ours_en[key] == en_row[key]]
         if second:
             match = match[match[second] == en_row[second]]
-        label = f"{name}, row {i + 1} ({en_row[key]}{' – ' + en_row[second] if second else ''})"
         shown = (
             rc.by_lang["zh"][name][1].reset_index(drop=True).loc[match.index[0]]
             if len(match)
             else en_row
         )
-        label_zh = f"{name}，第{i + 1}行（{shown[key]}{'–' + shown[second] if second else ''}）"
+        names_en = en_row[key] + (f"–{en_row[second]}" if second else "")
+        names_zh = shown[key] + (f"–{shown[second]}" if second else "")
+        label = f"table “{rc.titles['en'][name]}”, row {i + 1} ({names_en})"
+        label_zh = f"“{rc.titles['zh'][name]}”表第{i + 1}行（{names_zh}）"
         row_id = (
             en_row["rank"]
             if "rank" in printed.columns
@@ -214,8 +223,8 @@ def _audit_table(
                 str(row[column]),
                 f"{edition}:{name}:{row_id}:{column}",
                 edition,
-                f"{label}, column {column}",
-                f"{label_zh}，{pages.header(column, 'zh', rc.data.year)}列",
+                f"{label}, column “{pages.header(column, 'en', rc.data.year)}”",
+                f"{label_zh}，“{pages.header(column, 'zh', rc.data.year)}”列",
             )
             figures.append(_audit_cell(rc, cell, ours_en.loc[j], ours.loc[j]))
     return figures
@@ -234,7 +243,7 @@ class _Cell:
     where: str
     where_zh: str
 
-    def figure(self, status: str, recomputed: str = "") -> Figure:
+    def figure(self, status: str, recomputed: str = "", recomputed_zh: str = "") -> Figure:
         return Figure(
             self.figure_id,
             self.edition,
@@ -243,6 +252,7 @@ class _Cell:
             status,
             recomputed,
             where_zh=self.where_zh,
+            recomputed_zh=recomputed_zh,
         )
 
 
@@ -263,8 +273,11 @@ def _audit_cell(rc: _Recomputed, cell: _Cell, row: pd.Series, row_shown: pd.Seri
         expected = float(row[column])
         if abs(value - expected) < 1e-9:
             return fig("input", text)
-        shown_value = str(int(expected)) if whole else f"{expected:.2f} (transcribed input)"
-        return fig("erratum", shown_value)
+        if whole:
+            return fig("erratum", str(int(expected)))
+        return fig(
+            "erratum", f"{expected:.2f} (transcribed input)", f"{expected:.2f}（转录的输入值）"
+        )
     if whole:  # a derived whole number (the change in rank) must be exact
         expected = int(row[column])
         return fig("reproduced" if int(value) == expected else "erratum", str(expected))
@@ -282,8 +295,9 @@ def _audit_cell(rc: _Recomputed, cell: _Cell, row: pd.Series, row_shown: pd.Seri
         lo, hi = sum_interval(row["cs1"], row["cs2"])
     else:
         raise KeyError(f"no audit rule for column {column!r} of {cell.table}")
-    status = "reproduced" if consistent(value, _decimals(text), lo, hi) else "erratum"
-    return fig(status, _fmt(lo, hi, _decimals(text)))
+    decimals = _decimals(text)
+    status = "reproduced" if consistent(value, decimals, lo, hi) else "erratum"
+    return fig(status, _fmt(lo, hi, decimals), _fmt(lo, hi, decimals, "zh"))
 
 
 # ---- text figures -------------------------------------------------------------------------------
@@ -445,11 +459,7 @@ def _mention(rc: _Recomputed, subject: str, position: str) -> Interval:
 def _subjects(rc: _Recomputed) -> Interval:
     """subjects: the number of subjects (besides overall) the year's data covers (the reference
     also knows subjects the index added later)."""
-    covered = set()
-    for name in ("city_share", "adjusted_share", "riser_mentions"):
-        if rc.data.has(name):
-            covered |= set(rc.data[name]["subject_id"])
-    n = float(len(covered - {"overall"}))
+    n = float(len(tables.subjects_covered(rc.data)))
     return "reproduced", n, n, ""
 
 
@@ -468,9 +478,9 @@ def evaluate_rule(rc: _Recomputed, text: str) -> Interval:
     return RULES[kind](rc, *args)
 
 
-def _audit_text(rc: _Recomputed, ledger: Path) -> list[Figure]:
+def _audit_text(rc: _Recomputed) -> list[Figure]:
     figures = []
-    for r in csv.DictReader((ledger / "text-figures.csv").open(encoding="utf-8")):
+    for r in read_text_figures(rc.data.year, rc.data.data_dir):
         where = f"{r['section']}: {r['claim']}"
         status, lo, hi, note = evaluate_rule(rc, r["rule"])
         if lo is None:  # input or not checkable: nothing to compare
@@ -498,6 +508,7 @@ def _audit_text(rc: _Recomputed, ledger: Path) -> list[Figure]:
                 note or r["note"],
                 r.get("where_zh", ""),
                 r.get("note_zh", "") if not note else "",
+                _fmt(lo, hi, decimals, "zh"),
             )
         figures.append(figure)
     return figures
@@ -525,7 +536,7 @@ def audit(year: int, data_dir: Path | None = None) -> list[Figure]:
             printed = pd.read_csv(path, dtype=str, keep_default_na=False)
             printed_en = pd.read_csv(ledger / path.name, dtype=str, keep_default_na=False)
             figures += _audit_table(rc, path, edition, printed, printed_en)
-    figures += _audit_text(rc, ledger)
+    figures += _audit_text(rc)
     out = []
     for f in figures:
         if f.status == "erratum":
@@ -606,9 +617,13 @@ def summary(figures: list[Figure], lang: str = "en") -> pd.DataFrame:
 
 
 def _in_language(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The free-text columns (where, explanation) in the page's language."""
+    """The free-text columns (where, explanation, and the recomputed value where it is written
+    otherwise) in the page's language."""
     if lang == "zh" and len(df):
-        return df.assign(where=df["where_zh"], explanation=df["explanation_zh"])
+        recomputed = df["recomputed_zh"].where(df["recomputed_zh"] != "", df["recomputed"])
+        return df.assign(
+            where=df["where_zh"], explanation=df["explanation_zh"], recomputed=recomputed
+        )
     return df
 
 
@@ -629,7 +644,12 @@ def errata_frame(figures: list[Figure], lang: str = "en") -> pd.DataFrame:
 
 
 def not_checkable_frame(figures: list[Figure], lang: str = "en") -> pd.DataFrame:
-    df = figures_frame([f for f in figures if f.status == "not_checkable" and f.edition == "en"])
+    """The figures and claims of the running text that cannot be checked, as the edition of the
+    page's language prints them (the English edition's where the ledger has no other)."""
+    edition = lang if any(f.edition == lang for f in figures) else "en"
+    df = figures_frame(
+        [f for f in figures if f.status == "not_checkable" and f.edition == edition]
+    )
     df = _in_language(df, lang)
     columns = {"id": "figure_id", "where": "where", "printed": "printed", "explanation": "needed"}
     return df[list(columns)].rename(columns={c: t(k, lang) for c, k in columns.items()})

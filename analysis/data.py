@@ -722,7 +722,17 @@ def years_with_data(data_dir: Path = DATA) -> list[int]:
 
 
 def ledger_dir(year: int, data_dir: Path = DATA) -> Path:
-    """Where the ledger of a year's printed figures lives (read by the audit only): the printed
-    tables, English at the top and each other edition of the supplement in a folder of its
-    language, text-figures.csv and errata.csv."""
+    """Where the ledger of a year's printed figures lives (the audit's; never a source of a table):
+    the printed tables, English at the top and each other edition of the supplement in a folder of
+    its language, text-figures.csv and errata.csv."""
     return Path(data_dir) / "published" / str(year)
+
+
+def read_text_figures(year: int, data_dir: Path = DATA) -> list[dict[str, str]]:
+    """The rows of the year's text-figures.csv (every figure and claim of the running text, see
+    data/published/README.md); none for a year without a ledger."""
+    path = ledger_dir(year, data_dir) / "text-figures.csv"
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))

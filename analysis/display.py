@@ -108,7 +108,7 @@ def download_link(table: pd.DataFrame, filename: str, lang: str = "en") -> str:
     return (
         f'<p class="sc-download"><a download="{html.escape(filename)}" '
         f'href="data:text/csv;charset=utf-8;base64,{payload}">'
-        f"{html.escape(t('download', lang))} ({html.escape(filename)})</a></p>"
+        f"{html.escape(t('download', lang, filename=filename))}</a></p>"
     )
 
 

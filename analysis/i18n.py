@@ -34,7 +34,10 @@ TEXT: dict[str, dict[str, str]] = {
     "bcs_total": {"en": "Bilateral CS, all pairs shown", "zh": "图中所有合作的双边合作分值合计"},
     "partner": {"en": "Partner", "zh": "合作方"},
     "not_printed": {"en": "not printed", "zh": "未公布"},
-    "download": {"en": "Download this table as CSV", "zh": "下载此表（CSV）"},
+    "download": {
+        "en": "Download this table as CSV ({filename})",
+        "zh": "下载此表的CSV文件（{filename}）",
+    },
     "untranslated_note": {
         "en": "† No translation of this name yet: shown as printed in English.",
         "zh": "† 该名称暂无中文译名，暂按英文原名显示。",
@@ -119,6 +122,16 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "网络图：{n}组领先合作，连线粗细表示双边合作分值；"
         "最强的合作是{a}与{b}（{bcs:,.2f}）。",
     },
+}
+
+# The abbreviations that names and column headers use, with what each stands for in each language;
+# a page explains those it shows (narrative.abbreviations_sentence). Chinese names and headers
+# spell them out, so a Chinese page meets one only in a name not yet translated.
+ABBREVIATIONS: dict[str, dict[str, str]] = {
+    "MA": {"en": "metropolitan area", "zh": "都市圈"},
+    "CS": {"en": "collaboration score", "zh": "合作分值"},
+    "CAS": {"en": "Chinese Academy of Sciences", "zh": "中国科学院"},
+    "YOY": {"en": "year on year", "zh": "同比"},
 }
 
 

@@ -7,13 +7,16 @@ a new data year changes the prose with the data.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 from myst_nb import glue
 
 from analysis import pages, tables
-from analysis.data import YearData, ledger_dir
+from analysis.data import YearData, ledger_dir, read_text_figures
+from analysis.i18n import ABBREVIATIONS
 from analysis.words import join_names
 
 
@@ -54,47 +57,125 @@ def _leaders(counts: pd.Series) -> list[str]:
     return [name for name, n in counts.items() if n == counts.max()]
 
 
-def country_majority_sentence(table: pd.DataFrame, top: int, lang: str = "en") -> str:
-    """How the first `top` rows of a ranked table divide between countries, ties named as ties."""
-    counts = table.head(top)["country"].value_counts(sort=False)
-    leaders, most = _leaders(counts), int(counts.max())
-    n = min(top, len(table))
+def _largest_first(values: pd.Series) -> pd.Series:
+    """How often each value occurs, the most frequent first, ties in the order they appear."""
+    return values.value_counts(sort=False).sort_values(ascending=False, kind="stable")
+
+
+def _in_countries(cities: pd.DataFrame, lang: str = "en") -> str:
+    """How many of `cities` are in each country, largest first (ties in the table's order):
+    "five in China, four in USA and one in Japan"; in Chinese "中国5个、美国4个和日本1个"."""
+    counts = _largest_first(cities["country"])
     if lang == "zh":
-        if len(counts) == 1:
-            return f"前{n}名全部位于{leaders[0]}。"
-        if len(leaders) == 1:
-            return f"前{n}名中有{most}个城市位于{leaders[0]}。"
-        return f"前{n}名中{join_names(leaders, lang)}各有{most}个城市。"
-    if len(counts) == 1:
-        return f"All of the first {n} cities are in {leaders[0]}."
-    if len(leaders) == 1:
-        return f"Of the first {n} cities, {most} are in {leaders[0]}."
-    return f"Of the first {n} cities, {join_names(leaders)} have {most} each."
+        parts = [f"{country}{n}个" for country, n in counts.items()]
+    else:
+        parts = [f"{number_words(n)} in {country}" for country, n in counts.items()]
+    return join_names(parts, lang)
+
+
+def country_majority_sentence(table: pd.DataFrame, top: int, lang: str = "en") -> str:
+    """Where the first `top` rows of a ranked table are: every country, with its number of cities
+    (so that a tie reads as a tie and a country alone in its place is seen to be alone)."""
+    head = table.head(top)
+    n, countries = len(head), head["country"].nunique()
+    if lang == "zh":
+        if countries == 1:
+            return f"前{n}名城市全部位于{head.iloc[0]['country']}。"
+        return f"前{n}名城市分布在{countries}个国家/地区：{_in_countries(head, lang)}。"
+    if countries == 1:
+        if n == 1:
+            return f"The first city is in {head.iloc[0]['country']}."
+        return f"All of the first {number_words(n)} cities are in {head.iloc[0]['country']}."
+    return (
+        f"The first {number_words(n)} cities are in {number_words(countries)} countries: "
+        f"{_in_countries(head)}."
+    )
+
+
+def _named(cities: pd.DataFrame, table: pd.DataFrame, lang: str = "en") -> str:
+    """The names of some rows of `table`, joined; a name that two cities of the table share
+    (Birmingham, UK and USA) carries its country."""
+    shared = table["city"].value_counts()
+    names = [
+        f"{c} ({country})" if shared.get(c, 0) > 1 and lang != "zh" else c
+        for c, country in zip(cities["city"], cities["country"])
+    ]
+    return join_names(names, lang)
+
+
+TOP_TEN = 10  # "the leading 10", "the first ten": the group the supplement's prose looks at
 
 
 def elsewhere_sentence(table: pd.DataFrame, lang: str = "en") -> str:
-    """Which cities of a table are outside its main country: none, one, or several."""
+    """Which cities of a table are outside its main country (the country with the most cities):
+    how many of the first ten are inside it, the first ten outside it by country, then the rest
+    from elsewhere. Zero, one or many of each."""
     counts = table["country"].value_counts(sort=False)
     main = _leaders(counts)[0]
-    inside, outside = int(counts[main]), table[table["country"] != main]
-    top10 = int((table.head(10)["country"] == main).sum())
-    n = len(table)
+    n, inside = len(table), int(counts[main])
+    outside = table[table["country"] != main]
+    head = table.head(TOP_TEN)
+    head_out = head[head["country"] != main]
+    head_in = len(head) - len(head_out)
+    if n <= TOP_TEN:  # no "first ten" to speak of: every city elsewhere is simply elsewhere
+        head_out = head_out.head(0)
+    rest = outside[~outside.index.isin(head_out.index)]
     if lang == "zh":
-        if outside.empty:
-            return f"全部{n}个城市都位于{main}。"
-        first = f"{n}个城市中有{inside}个位于{main}，其中前十名占{top10}个；"
-        if len(outside) == 1:
-            return first + f"另有1个城市位于其他国家：{outside.iloc[0]['city']}。"
-        return (
-            first + f"其余{len(outside)}个城市位于其他国家：{join_names(outside['city'], lang)}。"
-        )
+        return _elsewhere_zh(n, inside, main, len(head), head_in, head_out, rest)
     if outside.empty:
         return f"All {n} are in {main}."
-    ten = "all of the first ten" if top10 == min(10, n) else f"{top10} of the first ten"
-    first = f"{inside} of the {n} are in {main}, including {ten}; "
-    if len(outside) == 1:
-        return first + f"the one elsewhere is {outside.iloc[0]['city']}."
-    return first + f"the {len(outside)} from elsewhere are {join_names(outside['city'])}."
+    sentences = [f"{number_words(inside)} of the {n} are in {main}"]
+    if n > TOP_TEN:
+        if head_in == len(head):
+            sentences[0] += ", including all of the first ten"
+        elif head_in == 0:
+            sentences[0] += ", none of them among the first ten"
+        else:
+            sentences[0] += f", including {number_words(head_in)} of the first ten"
+        if not head_out.empty:
+            groups = [
+                f"{number_words(len(g))} {'is' if len(g) == 1 else 'are'} in {country}: "
+                f"{_named(g, table)}"
+                for country, g in head_out.groupby("country", sort=False)
+            ]
+            sentences.append(f"Of the first ten, {'; '.join(groups)}")
+    others = "" if head_out.empty else "other "
+    if len(rest) == 1:
+        sentences.append(f"The {others or 'one '}city elsewhere is {_named(rest, table)}")
+    elif len(rest) > 1:
+        listed = _named(rest, table)
+        sentences.append(f"The {others}{number_words(len(rest))} cities elsewhere are {listed}")
+    return ". ".join(s[0].upper() + s[1:] for s in sentences) + "."
+
+
+def _elsewhere_zh(n, inside, main, n_head, head_in, head_out, rest) -> str:
+    """elsewhere_sentence in Chinese (Chinese names need no country to tell two cities apart)."""
+    if inside == n:
+        return f"这{n}个城市全部位于{main}。"
+    first = f"{n}个城市中有{inside}个位于{main}"
+    if n > TOP_TEN:
+        if head_in == n_head:
+            first += "，前十名全部在内"
+        elif head_in == 0:
+            first += "，但没有一个进入前十名"
+        else:
+            first += f"，其中{head_in}个进入前十名"
+    sentences = [first]
+    if not head_out.empty:
+        groups = [
+            f"{len(g)}个位于{country}（{join_names(g['city'], 'zh')}）"
+            for country, g in head_out.groupby("country", sort=False)
+        ]
+        sentences.append(f"前十名中另有{'，'.join(groups)}")
+    if len(rest):
+        names = join_names(rest["city"], "zh")
+        if not head_out.empty:
+            sentences.append(f"其余来自其他国家/地区的城市是{names}")
+        elif len(rest) == 1:
+            sentences.append(f"唯一来自其他国家/地区的城市是{names}")
+        else:
+            sentences.append(f"来自其他国家/地区的{len(rest)}个城市是{names}")
+    return "。".join(sentences) + "。"
 
 
 def hub_sentence(table: pd.DataFrame, a: str, b: str, lang: str = "en") -> str:
@@ -104,7 +185,7 @@ def hub_sentence(table: pd.DataFrame, a: str, b: str, lang: str = "en") -> str:
     hubs, most, n = _leaders(appearances), int(appearances.max()), len(table)
     if most == 1:
         return (
-            "各组合作的成员互不重复。"
+            "没有哪个合作方参与一组以上的合作。"
             if lang == "zh"
             else "No partner appears in more than one pair."
         )
@@ -118,7 +199,7 @@ def hub_sentence(table: pd.DataFrame, a: str, b: str, lang: str = "en") -> str:
     if lang == "zh":
         if rest.empty:
             return f"全部{n}组合作都涉及{hub}。"
-        return f"{n}组合作中有{most}组涉及{hub}；其余为：{pairs}。"
+        return f"{n}组合作中有{most}组涉及{hub}，其余{len(rest)}组是{pairs}。"
     if rest.empty:
         return f"{hub} takes part in all {n} pairs."
     return f"{hub} takes part in {most} of the {n} pairs; the others are {pairs}."
@@ -133,7 +214,7 @@ def top_pairs_hub_sentence(
     hubs, most, n = _leaders(appearances), int(appearances.max()), len(head)
     if most == 1:
         return (
-            f"前{number_words(n, lang)}组合作没有共同的机构。"
+            f"前{number_words(n, lang)}组合作中没有机构出现两次。"
             if lang == "zh"
             else f"No institution is in more than one of the {number_words(n)} strongest pairs."
         )
@@ -155,14 +236,14 @@ def top_pairs_hub_sentence(
     return f"{hubs[0]} takes part in {part} strongest pairs."
 
 
-def newcomers_sentence(rh: pd.DataFrame, year: int, top: int = 10, lang: str = "en") -> str:
+def newcomers_sentence(rh: pd.DataFrame, year: int, top: int = TOP_TEN, lang: str = "en") -> str:
     r = tables.rank_column
     new = rh[(rh[r(year)] <= top) & (rh[r(year - 1)] > top)]["city"]
     if lang == "zh":
         return (
-            f"今年没有新进入前{top}的城市。"
+            f"今年没有城市新进入前{top}名。"
             if new.empty
-            else f"今年新进入前{top}的是：{join_names(new, lang)}。"
+            else f"今年新进入前{top}名的是{join_names(new, lang)}。"
         )
     if new.empty:
         return f"No city is new to the leading {top} this year."
@@ -231,10 +312,95 @@ def rounding_sentence(
     )
 
 
+def abbreviations_sentence(
+    texts: Iterable[str], lang: str = "en", explained: Iterable[str] = ()
+) -> str:
+    """What the abbreviations of i18n.ABBREVIATIONS that occur (as words) in `texts` stand for, in
+    one sentence; those in `explained` are left out (the page's prose spells them out)."""
+    texts, skip = list(texts), set(explained)
+    found = [
+        (abbreviation, meaning[lang])
+        for abbreviation, meaning in ABBREVIATIONS.items()
+        if abbreviation not in skip and any(re.search(rf"\b{abbreviation}\b", t) for t in texts)
+    ]
+    if not found:
+        return ""
+    if lang == "zh":
+        return "，".join(f"{a}指{meaning}" for a, meaning in found) + "。"
+    (a, meaning), rest = found[0], found[1:]
+    return f"{a} stands for {join_names([meaning] + [f'{b} for {m}' for b, m in rest])}."
+
+
+def abbreviation_facts(
+    frames: Iterable[pd.DataFrame], lang: str = "en", explained: Iterable[str] = ()
+) -> dict:
+    """{"abbreviations_sentence": ...} for the abbreviations in the headers and cells of the
+    tables a page shows."""
+    texts = []
+    for frame in frames:
+        texts += [str(c) for c in frame.columns]
+        texts += [v for v in frame.to_numpy().ravel() if isinstance(v, str)]
+    return {"abbreviations_sentence": abbreviations_sentence(texts, lang, explained)}
+
+
+def page_abbreviation_facts(page: pages.Page, explained: Iterable[str] = ()) -> dict:
+    """abbreviation_facts for a page's table as it shows it (its headers, its cells)."""
+    headers = {c: pages.header(c, page.lang, page.year) for c in page.columns}
+    return abbreviation_facts([page.contract.rename(columns=headers)], page.lang, explained)
+
+
+def unchecked_facts(page: pages.Page, data: YearData) -> dict:
+    """{"unchecked_sentence": ...}: what the supplement's text says on this page's subject that the
+    book cannot check, and why (unchecked_sentence); empty for a year without a ledger."""
+    rows = read_text_figures(data.year, data.data_dir)
+    return {
+        "unchecked_sentence": unchecked_sentence(
+            rows, page.kind.page_stem(page.instance), page.lang
+        )
+    }
+
+
+def unchecked_sentence(rows: list[dict], page_stem: str, lang: str = "en") -> str:
+    """The not-checkable figures and claims of the ledger (text-figures.csv) that belong to one
+    page, in the edition of the page's language: each row's `statement`, its {id} placeholders
+    filled with the printed figures of the same edition, and the reason it cannot be checked
+    (`note`, `note_zh`)."""
+    zh = lang == "zh"
+    edition = [r for r in rows if r["edition"] == lang]
+    printed = {
+        r["id"].removeprefix(f"{lang}-"): "".join(r["printed"].split()) if zh else r["printed"]
+        for r in edition
+    }
+    claims = [
+        (r["statement"].format_map(printed), r["note_zh" if zh else "note"])
+        for r in edition
+        if r.get("page") == page_stem and r["rule"] == "not_checkable" and r.get("statement")
+    ]
+    if not claims:
+        return ""
+    if zh:
+        if len(claims) == 1:
+            return f"增刊还指出，{claims[0][0]}；本书无法核查这一点（{claims[0][1]}）。"
+        listed = "；".join(f"{claim}（{why}）" for claim, why in claims)
+        return f"增刊中还有{len(claims)}处说法本书无法核查：{listed}。"
+    if len(claims) == 1:
+        return (
+            f"The supplement also states that {claims[0][0]}; the book cannot check this "
+            f"({claims[0][1]})."
+        )
+    listed = [f"that {claim} ({why})" for claim, why in claims]
+    return (
+        f"The supplement makes {number_words(len(claims))} further statements that the book "
+        f"cannot check: {'; '.join(listed[:-1])}; and {listed[-1]}."
+    )
+
+
 # ---- the facts of each page, from the table the page shows -------------------------------------
 
 
-def leading_facts(lead: pd.DataFrame, data: YearData, lang: str = "en", top: int = 10) -> dict:
+def leading_facts(
+    lead: pd.DataFrame, data: YearData, lang: str = "en", top: int = TOP_TEN
+) -> dict:
     """`lead`: tables.leading_cities(data, lang=lang), the table the page shows."""
     first, second = lead.iloc[0], lead.iloc[1]
     top_n = lead.head(top)
@@ -273,29 +439,28 @@ def country_share_note(data: YearData, lang: str = "en") -> str:
         return ""
     shares = data["country_share"]
     names = tables.localized_names(data.reference["countries"], "country_id", lang)
-    colon = "：" if lang == "zh" else ": "
-    parts = [
-        f"{join_names([names[c] for c in group['country_id']], lang)}{colon}{source}"
+    by_source = [
+        (join_names([names[c] for c in group["country_id"]], lang), source)
         for source, group in shares[shares["subject_id"] == "overall"].groupby("source", sort=True)
     ]
-    if not parts:
+    if not by_source:
         return ""
     if lang == "zh":
-        return f"这些国家总量并非印在增刊中，出处为：{'；'.join(parts)}。"
-    sources = "; ".join(parts)
-    return f"Those country totals are not printed in the supplement; they come from {sources}."
+        parts = "；".join(f"{countries}的总量取自{source}" for countries, source in by_source)
+        return f"增刊没有印出这些国家的总贡献份额，本书采用的{parts}。"
+    parts = ", and ".join(f"those of {countries} from {source}" for countries, source in by_source)
+    return f"The supplement does not print these country totals; the book takes {parts}."
 
 
-def rank_history_facts(rh: pd.DataFrame, year: int, lang: str = "en", top: int = 10) -> dict:
+def rank_history_facts(rh: pd.DataFrame, year: int, lang: str = "en", top: int = TOP_TEN) -> dict:
     """`rh`: tables.rank_history(data, lang=lang), the table the page shows."""
     change = next(c for c in rh.columns if c.startswith("change_"))  # since two years before
-    prev, r = year - 1, tables.rank_column
+    r = tables.rank_column
     first_year = min(y for y in map(tables.rank_year, rh.columns) if y is not None)
     climber, climb = _named_extreme(rh, change, largest=True, lang=lang)
     faller, fall = _named_extreme(rh, change, largest=False, lang=lang)
     ascent = rh[r(first_year)] - rh[r(year)]
     longest = rh.loc[ascent.idxmax()]
-    country = rh.iloc[0]["country"]
     return {
         "first_year": first_year,
         "n_cities": len(rh),
@@ -308,12 +473,58 @@ def rank_history_facts(rh: pd.DataFrame, year: int, lang: str = "en", top: int =
         "longest_climb_city": longest["city"],
         "longest_climb_from": int(longest[r(first_year)]),
         "longest_climb_to": int(longest[r(year)]),
-        "top_n_in_prev_from_country": int(
-            ((rh[r(prev)] <= top) & (rh["country"] == country)).sum()
-        ),
-        "top_n_now_from_country": int(((rh[r(year)] <= top) & (rh["country"] == country)).sum()),
-        "top_country": country,
+        "top_n_by_country_sentence": top_n_by_country_sentence(rh, year, top, lang),
     }
+
+
+def top_n_by_country_sentence(
+    rh: pd.DataFrame, year: int, top: int = TOP_TEN, lang: str = "en"
+) -> str:
+    """For each country of the leading `top`, how many of the table's cities it had there a year
+    earlier and has now; and how many places of last year's leading `top` belonged to cities
+    outside the table (whose country the table cannot say)."""
+    r = tables.rank_column
+    now, before = rh[rh[r(year)] <= top], rh[rh[r(year - 1)] <= top]
+    countries = list(_largest_first(now["country"]).index)
+    countries += [c for c in dict.fromkeys(before["country"]) if c not in countries]
+    parts = []
+    for country in countries:
+        had = int((before["country"] == country).sum())
+        has = int((now["country"] == country).sum())
+        if lang == "zh":
+            first = f"上一年有{had}个城市位列前{top}名" if not parts else f"上一年有{had}个"
+            parts.append(f"{country}{first}，今年{'仍为' if had == has else '有'}{has}个")
+        elif not parts:
+            still = (
+                f"still has {number_words(has)}" if had == has else f"has {number_words(has)} now"
+            )
+            parts.append(
+                f"{country} had {number_words(had)} of these cities in the leading {top} a year "
+                f"earlier and {still}"
+            )
+        else:
+            still = "still has" if had == has else "has"
+            parts.append(
+                f"{country} had {number_words(had)} and {still} {number_words(has)}"
+                + ("" if had == has else " now")
+            )
+    unknown = top - len(before)
+    if lang == "zh":
+        sentence = "；".join(parts) + "。"
+        if unknown > 0:
+            sentence += f"上一年前{top}名中另有{unknown}席属于本表以外的城市。"
+        return sentence
+    sentence = "; ".join(parts) + "."
+    if unknown == 1:
+        sentence += (
+            f" The other place of last year's leading {top} went to a city outside this table."
+        )
+    elif unknown > 1:
+        sentence += (
+            f" The other {number_words(unknown)} places of last year's leading {top} went to "
+            "cities outside this table."
+        )
+    return sentence
 
 
 def risers_facts(table: pd.DataFrame, lang: str = "en") -> dict:
@@ -335,10 +546,321 @@ def risers_facts(table: pd.DataFrame, lang: str = "en") -> dict:
     }
 
 
-def partnership_facts(table: pd.DataFrame, lang: str = "en") -> dict:
-    """`table`: tables.city_partnerships(data, country, lang=lang), the table the page shows."""
+def leading_risers_facts(
+    lead: pd.DataFrame, data: YearData, lang: str = "en", top: int = 3
+) -> dict:
+    """{"leading_risers_sentence": ...}: the leading cities among the fastest risers overall (see
+    leading_risers_sentence); empty for a year without an overall riser table."""
+    if not data.has("adjusted_share") or "overall" not in set(
+        data["adjusted_share"]["subject_id"]
+    ):
+        return {"leading_risers_sentence": ""}
+    risers = tables.risers(data, "overall", lang)
+    return {"leading_risers_sentence": leading_risers_sentence(lead, risers, lang, top)}
+
+
+def leading_risers_sentence(
+    lead: pd.DataFrame, risers: pd.DataFrame, lang: str = "en", top: int = 3
+) -> str:
+    """Which leading cities are in the riser table, by country; what that table says of the others
+    (none rose by more than its smallest rise); and the `top` largest relative rises among the
+    leading cities, said to hold for all of them only when no city outside the table can have
+    risen as much (its rise is at most the table's smallest, on a Share of its own)."""
+    zh = lang == "zh"
+    n, m = len(lead), len(risers)
+    in_table = lead["city_id"].isin(risers["city_id"])
+    among, others = lead[in_table], lead[~in_table]
+    floor = float(risers["change"].min())
+    countries = among["country"].unique()
+
+    def among_risers(verb: str) -> str:
+        return (
+            f"{verb} the fastest riser overall"
+            if m == 1
+            else f"{verb} among the {m} fastest risers overall"
+        )
+
+    if among.empty:
+        first = (
+            f"{n}个领先城市中没有一个位列整体上升最快的{m}个城市"
+            if zh
+            else f"None of the {n} leading cities {among_risers('is')}"
+        )
+    elif others.empty:
+        first = (
+            f"{n}个领先城市全部位列整体上升最快的{m}个城市"
+            if zh
+            else f"All {n} leading cities {among_risers('are')}"
+        )
+    elif zh:
+        where = f"位于{countries[0]}" if len(countries) == 1 else _in_countries(among, lang)
+        where = ("全部" if len(countries) == 1 and len(among) > 1 else "") + where
+        first = f"{n}个领先城市中有{len(among)}个位列整体上升最快的{m}个城市，{where}"
+    elif len(among) == 1:
+        city, country = among.iloc[0]["city"], among.iloc[0]["country"]
+        first = f"One of the {n} leading cities, {city} ({country}), {among_risers('is')}"
+    else:
+        where = f"all of them in {countries[0]}" if len(countries) == 1 else _in_countries(among)
+        first = (
+            f"{number_words(len(among)).capitalize()} of the {n} leading cities "
+            f"{among_risers('are')}, {where}"
+        )
+    sentences = [first]
+    if not others.empty:
+        if zh:
+            one = len(others) == 1 and not among.empty
+            bound = (
+                f"调整后贡献份额的增量{'' if one else '都'}不超过{floor:,.2f}（榜上最小的增量）"
+                if floor > 0
+                else f"调整后贡献份额{'' if one else '都'}至少下降了{-floor:,.2f}"
+            )
+            if among.empty:
+                who = "因此它们"
+            elif one:
+                who = f"其余的{others.iloc[0]['city']}不在上升榜上，因此其"
+            else:
+                who = f"其余{len(others)}个不在上升榜上，因此"
+            sentences.append(f"{who}{bound}")
+        else:
+            one = len(others) == 1 and not among.empty
+            subject = "it" if one else "each of them"
+            bound = (
+                f"{subject} gained no more than {floor:,.2f} (the smallest rise in that table)"
+                if floor > 0
+                else f"{subject} lost at least {-floor:,.2f}"
+            )
+            if among.empty:
+                who = "So "
+            elif one:
+                who = f"The other one, {others.iloc[0]['city']}, is not in that table, so "
+            else:
+                who = f"The other {number_words(len(others))} are not in that table, so "
+            sentences.append(who + bound)
+    relative = _largest_relative_rises(among, risers, others, floor, lang, top)
+    if relative:
+        sentences.append(relative)
+    stop = "。" if zh else ". "
+    return stop.join(sentences) + ("。" if zh else ".")
+
+
+def _largest_relative_rises(among, risers, others, floor, lang, top) -> str:
+    zh = lang == "zh"
+    rising = among.merge(risers[["city_id", "change", "change_pct"]], on="city_id")
+    rising = rising[rising["change"] > 0].sort_values("change_pct", ascending=False, kind="stable")
+    if rising.empty:
+        return ""
+    cut = rising["change_pct"].iloc[min(top, len(rising)) - 1]
+    best = rising[rising["change_pct"] >= cut]  # a tie at the last place is kept whole
+    if zh:
+        names = join_names([f"{r.city}（{r.change_pct:.2f}%）" for r in best.itertuples()], lang)
+    else:
+        names = join_names([f"{r.city} ({r.change_pct:.2f}%)" for r in best.itertuples()])
+    possible = others[others["share"] > floor]
+    bound = (
+        float((floor / (possible["share"] - floor) * 100).max())
+        if floor > 0 and not possible.empty
+        else None
+    )
+    one = len(best) == 1
+    if bound is not None and bound >= cut:
+        if zh:
+            return (
+                f"在上升榜上的领先城市中，相对增幅最大的是{names}；但榜外的领先城市增幅最高可达"
+                f"{bound:.2f}%，因此无法确定它们在全部领先城市中是否居首"
+            )
+        return (
+            f"Among the leading cities in the riser table, the largest relative "
+            f"{'rise is that' if one else 'rises are those'} of {names}; one outside it could "
+            f"have risen by as much as {bound:.2f}%, so the table cannot say whether "
+            f"{'it leads' if one else 'they lead'} all the leading cities"
+        )
+    if zh:
+        limit = f"；榜外的领先城市增幅最多为{bound:.2f}%" if bound is not None else ""
+        return f"领先城市中相对增幅最大的是{names}{limit}"
+    limit = (
+        f"; no leading city outside the riser table can have risen by more than {bound:.2f}%"
+        if bound is not None
+        else ""
+    )
+    return (
+        f"Among the leading cities, the largest relative "
+        f"{'rise is that' if one else 'rises are those'} of {names}{limit}"
+    )
+
+
+def subjects_facts(data: YearData, subject: str, lang: str = "en") -> dict:
+    """{"subjects_sentence": ...}: on the overall riser page, what the subjects' riser tables and
+    mentions say together (subjects_sentence); empty on a subject's own page."""
+    if subject != "overall":
+        return {"subjects_sentence": ""}
+    names = tables.localized_names(data.reference["subjects"], "subject_id", lang)
+    risers = {names[s]: _subject_risers(data, s, lang) for s in tables.subjects_covered(data)}
+    return {"subjects_sentence": subjects_sentence(data.year, risers, lang)}
+
+
+def _subject_risers(data: YearData, subject: str, lang: str) -> tuple[pd.DataFrame, bool]:
+    """A subject's risers in order, and whether that is a whole table (else the cities the
+    supplement names in prose, by position)."""
+    if data.has("adjusted_share") and subject in set(data["adjusted_share"]["subject_id"]):
+        return tables.risers(data, subject, lang), True
+    return tables.riser_mentions(data, subject, lang), False
+
+
+def subjects_sentence(
+    year: int, risers: dict[str, tuple[pd.DataFrame, bool]], lang: str = "en"
+) -> str:
+    """Which subject areas the year covers; which city rose most and which second in each; and
+    where the first ten of each subject's riser table are (all, some or none in the country that
+    has the most of them), or that the supplement names too few risers to tell. `risers`: subject
+    name -> (its risers in order, with city and country; whether that is a whole table)."""
+    zh = lang == "zh"
+    if not risers:
+        return ""
+    k, listed = len(risers), join_names(risers, lang)
+    if zh:
+        sentences = [f"除整体排名外，{year}年的数据涵盖{k}个学科类别：{listed}"]
+    else:
+        areas = f"{number_words(k)} subject area{'' if k == 1 else 's'}"
+        sentences = [f"Besides the overall ranking, the {year} data cover {areas}: {listed}"]
+    places = _places_sentence(
+        {s: list(r["city"].head(2)) for s, (r, _) in risers.items() if len(r)}, lang
+    )
+    if places:
+        sentences.append(places)
+    sentences += _first_ten_sentences(
+        {s: r for s, (r, whole) in risers.items() if whole and len(r)},
+        {s: len(r) for s, (r, whole) in risers.items() if not whole and len(r)},
+        lang,
+    )
+    stop = "。" if zh else ". "
+    return stop.join(sentences) + ("。" if zh else ".")
+
+
+def _grouped(by_subject: dict[str, str]) -> list[tuple[str, list[str]]]:
+    """Subjects grouped by a value (a city), the most frequent value first."""
+    groups: dict[str, list[str]] = {}
+    for subject, value in by_subject.items():
+        groups.setdefault(value, []).append(subject)
+    return sorted(groups.items(), key=lambda item: -len(item[1]))
+
+
+def _places_sentence(first_two: dict[str, list[str]], lang: str) -> str:
+    """Who rose most in each subject and who came second, a shared winner said once."""
+    zh = lang == "zh"
+    firsts = _grouped({s: cities[0] for s, cities in first_two.items()})
+    seconds = _grouped({s: cities[1] for s, cities in first_two.items() if len(cities) > 1})
+    if not firsts:
+        return ""
+    if len(first_two) == 1:  # one subject: no need to name it again
+        (cities,) = first_two.values()
+        if zh:
+            return f"其中增量最大的是{cities[0]}" + (f"，其次是{cities[1]}" if cities[1:] else "")
+        return f"In it, {cities[0]} rose the most" + (
+            f", ahead of {cities[1]}" if cities[1:] else ""
+        )
+
+    def subjects_of(group):
+        return join_names(group, lang)
+
+    if zh:
+        if len(firsts) == 1:
+            first = f"各学科增量最大的都是{firsts[0][0]}"
+        else:
+            first = "增量最大的城市：" + "，".join(
+                f"{subjects_of(g)}是{city}" for city, g in firsts
+            )
+        if not seconds:
+            return first
+        distinct = len(seconds) == sum(len(g) for _, g in seconds) > 1
+        second = "，".join(f"{subjects_of(g)}是{city}" for city, g in seconds)
+        return f"{first}；第二名{'各不相同' if distinct else ''}：{second}"
+    if len(firsts) == 1:
+        first = f"{firsts[0][0]} rose the most in every one of them"
+    else:
+        first = "The largest rise was " + join_names(
+            [f"{city}'s in {subjects_of(g)}" for city, g in firsts]
+        )
+    if not seconds:
+        return first
+    distinct = len(seconds) == sum(len(g) for _, g in seconds) > 1
+    listed = join_names([f"{city} in {subjects_of(g)}" for city, g in seconds])
+    if distinct:
+        return f"{first}, and a different city came second in each: {listed}"
+    return f"{first}; second came {listed}"
+
+
+def _first_ten_sentences(
+    whole: dict[str, pd.DataFrame], named: dict[str, int], lang: str
+) -> list[str]:
+    """For each subject with a riser table, whether its first ten are all, some or none in the
+    country with the most of them across the subjects; for subjects named in prose only, that
+    the supplement names too few to tell."""
+    zh = lang == "zh"
+    out = []
+    heads = {s: r.head(TOP_TEN) for s, r in whole.items()}
+    if heads:
+        main = _leaders(pd.concat(heads.values())["country"].value_counts(sort=False))[0]
+        clauses, all_in = [], {}
+        for s, head in heads.items():
+            outside = head[head["country"] != main]
+            if outside.empty:
+                all_in.setdefault(len(head), []).append(s)
+                continue
+            ten, inside = number_words(len(head), lang), len(head) - len(outside)
+            if zh:
+                clauses.append(
+                    f"{s}的前{ten}名中没有{main}城市"
+                    if inside == 0
+                    else f"{s}的前{ten}名中有{inside}个位于{main}，"
+                    f"另有{len(outside)}个不在{main}"
+                    f"（{join_names(outside['city'], lang)}）"
+                )
+            else:
+                verb = "is" if len(outside) == 1 else "are"
+                clauses.append(
+                    f"in {s}, none of the {ten} is in {main}"
+                    if inside == 0
+                    else f"in {s}, {number_words(inside)} of the {ten} "
+                    f"{'is' if inside == 1 else 'are'} in {main} and "
+                    f"{number_words(len(outside))} {verb} not ({_named(outside, head)})"
+                )
+        for size, group in all_in.items():
+            listed = join_names(group, lang)
+            ten = number_words(size, lang)
+            clauses.insert(
+                0,
+                f"{listed}上升最快的前{ten}名全部位于{main}"
+                if zh
+                else f"in {listed}, the {ten} fastest risers are all in {main}",
+            )
+        sentence = ("；" if zh else "; ").join(clauses)
+        out.append(sentence if zh else sentence[0].upper() + sentence[1:])
+    if named:
+        listed = join_names(named, lang)
+        sizes = set(named.values())
+        few = number_words(sizes.pop(), lang) if len(sizes) == 1 else None
+        if zh:
+            first = f"前{few}名" if few else "前几名"
+            out.append(f"{listed}方面，增刊只列出了上升最快的{first}，无法得知其余城市位于何处")
+        else:
+            first = f"first {few}" if few else "first few"
+            out.append(
+                f"For {listed}, the supplement names only the {first} risers, so the book "
+                "cannot tell where the others are"
+            )
+    return out
+
+
+def partnership_facts(
+    table: pd.DataFrame,
+    lang: str = "en",
+    leading: pd.DataFrame | None = None,
+    country: str | None = None,
+) -> dict:
+    """`table`: tables.city_partnerships(data, country, lang=lang), the table the page shows;
+    `leading` (the leading cities overall) and `country` (its id), for leaders_sentence."""
     first = table.iloc[0]
-    return {
+    facts = {
         "n_pairs": len(table),
         "top_city1": first["city1"],
         "top_city2": first["city2"],
@@ -348,6 +870,62 @@ def partnership_facts(table: pd.DataFrame, lang: str = "en") -> dict:
         "n_cities": len(pd.concat([table["city1"], table["city2"]]).unique()),
         "total_count": int(table["count"].sum()),
     }
+    if leading is not None:
+        facts["leaders_sentence"] = leaders_sentence(table, leading, country, lang)
+    return facts
+
+
+def leaders_sentence(
+    pairs: pd.DataFrame, leading: pd.DataFrame, country: str, lang: str = "en"
+) -> str:
+    """Which of the country's cities in the overall leading ten take part in its partnerships
+    (all, some or none), and which other cities do. `leading`: the leading cities overall, in
+    the page's language; `country`: the id of the country whose pairs these are."""
+    zh = lang == "zh"
+    ids = set(pairs["city1_id"]) | set(pairs["city2_id"])
+    top = leading.head(TOP_TEN)
+    home = top[top["country_id"] == country]
+    if home.empty:
+        if zh:
+            return "该国没有城市进入整体前十名。"
+        return "No city of this country is in the leading ten overall."
+    taking = join_names(home.loc[home["city_id"].isin(ids), "city"], lang)
+    missing = home[~home["city_id"].isin(ids)]
+    in_pairs = dict.fromkeys(pd.concat([pairs["city1"], pairs["city2"]]))
+    rest = join_names([c for c in in_pairs if c not in set(home["city"])], lang)
+    n, k = len(home), len(home) - len(missing)
+    if zh:
+        group = f"该国进入整体前十名的{n}个城市"
+        if k == n:
+            first = f"{group}（{taking}）都参与了这些合作"
+        elif k == 0:
+            first = f"{group}都没有出现在这些合作中"
+        else:
+            first = f"{group}中，{taking}参与了这些合作，{join_names(missing['city'], lang)}没有"
+        return first + (f"；参与合作的其他城市是{rest}" if rest else "") + "。"
+    group = f"this country's {number_words(n)} cities in the leading ten overall"
+    if n == 1:
+        group = "this country's one city in the leading ten overall"
+        first = (
+            f"{taking}, {group}, takes part in these pairs"
+            if k
+            else f"{group} takes no part in these pairs"
+        )
+        first = first[0].upper() + first[1:]
+    elif k == n:
+        first = (
+            f"All {number_words(n)} of this country's cities in the leading ten overall take "
+            f"part in these pairs ({taking})"
+        )
+    elif k == 0:
+        first = f"None of {group} takes part in these pairs"
+    else:
+        take, do = "takes" if k == 1 else "take", "does" if len(missing) == 1 else "do"
+        first = (
+            f"{number_words(k).capitalize()} of {group} {take} part in these pairs ({taking}); "
+            f"{join_names(missing['city'])} {do} not"
+        )
+    return first + (f"; these pairs also involve {rest}." if rest else ".")
 
 
 def institution_facts(table: pd.DataFrame, lang: str = "en") -> dict:

@@ -215,6 +215,9 @@ class PageKind:
     def page_stem(self, instance: Instance) -> str:
         return (self.stem or self.name).format(slug=instance.slug)
 
+    def page_title(self, instance: Instance, lang: str) -> str:
+        return self.title[lang].format(name=instance.name)
+
     def csv_stem(self, instance: Instance) -> str | None:
         return self.csv.format(slug=instance.slug) if self.csv else None
 
@@ -487,17 +490,30 @@ def page(name: str, data: YearData, instance: str | None = None, lang: str = "en
     return Page(kind, data.year, found, lang, kind.compute(data, instance, lang))
 
 
+def _csv_tables(data: YearData, lang: str = "en"):
+    """(kind, instance) of every table of the year that has a CSV, in book order."""
+    for kind in KINDS.values():
+        if kind.table is not None and kind.csv is not None and has_need(data, kind.needs):
+            for instance in instances(kind, data, lang):
+                yield kind, instance
+
+
 def contract_tables(data: YearData, lang: str = "en") -> dict[str, tuple[PageKind, pd.DataFrame]]:
     """Every table of the year that has a CSV, by CSV stem: its kind and its contract columns."""
     out = {}
-    for kind in KINDS.values():
-        if kind.table is None or kind.csv is None or not has_need(data, kind.needs):
-            continue
-        for instance in instances(kind, data, lang):
-            table = kind.compute(data, instance.value, lang)
-            if len(table):
-                out[kind.csv_stem(instance)] = (kind, table[expand_columns(kind, table)])
+    for kind, instance in _csv_tables(data, lang):
+        table = kind.compute(data, instance.value, lang)
+        if len(table):
+            out[kind.csv_stem(instance)] = (kind, table[expand_columns(kind, table)])
     return out
+
+
+def table_titles(data: YearData, lang: str = "en") -> dict[str, str]:
+    """The title of every table of the year that has a CSV (its page's title), by CSV stem."""
+    return {
+        kind.csv_stem(instance): kind.page_title(instance, lang)
+        for kind, instance in _csv_tables(data, lang)
+    }
 
 
 def all_tables(data: YearData, lang: str = "en") -> dict[str, pd.DataFrame]:

@@ -129,6 +129,18 @@ def riser_subjects(data: YearData) -> list[str]:
     return [s for s in subjects["subject_id"] if s in named]
 
 
+def subjects_covered(data: YearData) -> list[str]:
+    """The subjects besides overall that the year's data say anything about (a Share, a riser
+    table or a riser named in prose), in display order. The reference also knows subjects the
+    index added later."""
+    covered = set()
+    for table in ("city_share", "adjusted_share", "riser_mentions"):
+        if data.has(table):
+            covered |= set(data[table]["subject_id"])
+    subjects = data.reference["subjects"].sort_values("order")["subject_id"]
+    return [s for s in subjects if s in covered and s != "overall"]
+
+
 RISER_COLUMNS = [
     "rank",
     "city",

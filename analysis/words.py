@@ -6,13 +6,12 @@ from collections.abc import Iterable
 
 
 def join_names(names: Iterable[str], lang: str = "en") -> str:
-    """ "A", "A and B", "A, B and C"; in Chinese "A、B、C"."""
+    """ "A", "A and B", "A, B and C"; in Chinese "A和B", "A、B和C"."""
     names = [str(n) for n in names]
-    if lang == "zh":
-        return "、".join(names)
+    separator, last = ("、", "和") if lang == "zh" else (", ", " and ")
     if len(names) <= 2:
-        return " and ".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+        return last.join(names)
+    return separator.join(names[:-1]) + last + names[-1]
 
 
 def first_few(items: Iterable, limit: int = 5) -> str:

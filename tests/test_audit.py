@@ -194,11 +194,7 @@ def test_every_explanation_of_the_ledger_is_in_both_languages(figures):
     """The Chinese edition's audit chapter shows where each figure is and why, in Chinese."""
     import re
 
-    shown = [
-        f
-        for f in figures
-        if f.status == "erratum" or (f.status == "not_checkable" and f.edition == "en")
-    ]
+    shown = [f for f in figures if f.status in ("erratum", "not_checkable")]
     assert shown and all(f.where_zh and f.explanation_zh for f in shown)
     for f in shown:  # Chinese text; names, ids and numbers may stay as they are
         assert re.search(r"[\u4e00-\u9fff]", f.where_zh) and re.search(
@@ -206,3 +202,43 @@ def test_every_explanation_of_the_ledger_is_in_both_languages(figures):
         ), f.id
     for frame in (audit.errata_frame(figures, "zh"), audit.not_checkable_frame(figures, "zh")):
         assert not frame.iloc[:, 1].str.contains("row|column|opening", regex=True).any()
+        # no English word in a Chinese cell (ids, names, numbers and file names may stay)
+        for column in frame.columns[1:]:
+            words = frame[column].str.findall(r"\b(?:to|first|four|six|table|transcribed)\b")
+            assert not words.map(len).any(), (column, frame[column][words.map(len) > 0].tolist())
+
+
+def test_a_table_cell_is_placed_by_the_tables_title_and_header_in_each_language(figures):
+    f = by_id(figures)["zh:risers-earth-environmental-sciences:15:city"]
+    assert f.where == (
+        "table “Fastest risers: Earth & Environmental Sciences”, row 15 (Xi’an), "
+        "column “City/Metro”"
+    )
+    assert f.where_zh == "“上升最快的城市：地球与环境科学”表第15行（西安），“城市/都市圈”列"
+
+
+def test_an_interval_is_written_in_the_pages_language_and_once_when_its_ends_agree(figures):
+    assert audit._fmt(10.92831, 10.92834, 2) == "10.9283"
+    assert audit._fmt(10.92831, 10.92841, 2) == "10.9283 to 10.9284"
+    assert audit._fmt(10.92831, 10.92841, 2, "zh") == "10.9283至10.9284"
+    assert audit._fmt(4.0, 4.0, 0) == "4"
+    beijing = by_id(figures)["en:leading-cities:1:location_share_pct"]
+    assert beijing.recomputed == "19.2771"
+    new_york = by_id(figures)["zh:leading-cities:2:location_share_pct"]
+    assert (new_york.recomputed, new_york.recomputed_zh) == (
+        "10.9283 to 10.9284",
+        "10.9283至10.9284",
+    )
+    assert audit.errata_frame(figures, "zh").iloc[:, 3].tolist()[:2] == [
+        "19.2771",
+        "10.9283至10.9284",
+    ]
+
+
+def test_the_chinese_audit_lists_what_the_chinese_edition_prints(figures):
+    """What cannot be checked, as the Chinese supplement prints it ("前4席", not "first four")."""
+    en = audit.not_checkable_frame(figures, "en")
+    zh = audit.not_checkable_frame(figures, "zh")
+    assert len(en) == len(zh)
+    assert "first four" in set(en.iloc[:, 2]) and "前4席" in set(zh.iloc[:, 2])
+    assert all(i.startswith("zh-") for i in zh.iloc[:, 0])

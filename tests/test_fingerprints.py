@@ -32,6 +32,7 @@ def test_a_page_records_the_data_files_it_opened_and_the_modules_it_imported():
     lead = used["2022/leading-cities.ipynb"]
     year_files = [f for f in lead["files"] if f.startswith("2022/")]
     assert year_files == [
+        "2022/adjusted_share.csv",  # the leading cities among the risers
         "2022/city_share.csv",
         "2022/country_share.csv",
         "2022/location_share_input.csv",
@@ -40,6 +41,7 @@ def test_a_page_records_the_data_files_it_opened_and_the_modules_it_imported():
     assert [f for f in used["2022/rank-history.ipynb"]["files"] if f.startswith("2022/")] == [
         "2022/rank_history.csv"
     ]
+    assert "published/2022/text-figures.csv" in lead["files"]  # what it cannot check
     audit = used["2022/audit.ipynb"]["files"]
     assert "published/2022/errata.csv" in audit and "published/2022/zh/leading-cities.csv" in audit
     # The benchmark, the command line and the build machinery are no page's business.

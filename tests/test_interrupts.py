@@ -77,10 +77,12 @@ def start_and_stop(tmp_path, how):
         family = descendants(child.pid)
         if any("ipykernel" in processes().get(p, (0, "", ""))[2] for p in family):
             break
-        time.sleep(0.2)
+        if child.poll() is not None:
+            pytest.fail(f"the run ended before it could be stopped: {child.communicate()}")
+        time.sleep(0.1)
     else:
         child.kill()
-        pytest.fail("no kernel started within 60 s")
+        pytest.fail(f"no kernel started within 60 s: {child.communicate()}")
     family = descendants(child.pid)
     how(child)
     stdout, stderr = child.communicate(timeout=60)

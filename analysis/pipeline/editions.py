@@ -44,7 +44,7 @@ LANGUAGES: dict[str, Language] = {
         {
             # the title as the Chinese edition of the supplement prints it
             "title": "自然指数-科研城市 2023：数据复现",
-            "author": "“科研城市”复现项目的贡献者",
+            "author": "本复现项目的贡献者",
             # Sphinx's and the theme's own words in Chinese; what their catalogues leave in
             # English (the search box, the code toggles, "Copyright") is set here.
             "html": {"extra_footer": "<p>© 2026</p>"},

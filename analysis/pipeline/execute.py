@@ -22,6 +22,7 @@ import os
 import shutil
 import signal
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -102,8 +103,10 @@ def _worker_start(parent: int) -> None:
 
 
 def _worker_stop(signum, frame) -> None:
-    kernels.shutdown()
-    os._exit(128 + signum)
+    try:
+        kernels.kill()
+    finally:
+        os._exit(128 + signum)
 
 
 def _execute_one(args: tuple[Run, str, str]) -> tuple[str, list[str]]:
@@ -124,20 +127,26 @@ def _execute_one(args: tuple[Run, str, str]) -> tuple[str, list[str]]:
 
 
 def _pool_map(todo: list[tuple[Run, str, str]], jobs: int, log) -> None:
-    pool = multiprocessing.get_context("fork").Pool(
-        max(1, min(jobs, len(todo))), initializer=_worker_start, initargs=(os.getpid(),)
+    pool = ProcessPoolExecutor(
+        max(1, min(jobs, len(todo))),
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_worker_start,
+        initargs=(os.getpid(),),
     )
     try:
-        for done, (out, notes) in enumerate(pool.imap(_execute_one, todo), start=1):
+        for done, (out, notes) in enumerate(pool.map(_execute_one, todo), start=1):
             for note in notes:
                 log(note)
             log(f"  [{done}/{len(todo)}] {Path(out).parent.name}/{Path(out).name}")
-        pool.close()
     except BaseException:
-        pool.terminate()  # SIGTERM to every worker: each stops its kernel
+        # Stop the workers now (each stops its kernel on SIGTERM), not after the runs under way;
+        # the executor has no public way to (multiprocessing.Pool has, but it may start a
+        # replacement worker while it terminates, and then waits for it forever).
+        for process in list(pool._processes.values()):
+            process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
         raise
-    finally:
-        pool.join()
+    pool.shutdown()
 
 
 # ---- the folder of executed notebooks -----------------------------------------------------------

@@ -62,6 +62,17 @@ def shutdown() -> None:
     _kernel = None
 
 
+def kill() -> None:
+    """Kill this process's kernel at once (from a signal handler, where no event loop may run):
+    its process and its socket folder."""
+    if _kernel is None:
+        return
+    process = getattr(getattr(_kernel, "provisioner", None), "process", None)
+    if process is not None and process.poll() is None:
+        process.kill()
+    shutil.rmtree(os.path.dirname(_kernel.ip), ignore_errors=True)
+
+
 def did_not_start(error: Exception) -> bool:
     return any(text in str(error) for text in START_FAILURES)
 

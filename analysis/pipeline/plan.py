@@ -107,7 +107,7 @@ def plan(data: YearData, lang: str = "en") -> list[Run]:
                 kind.name,
                 instance.value,
                 kind.page_stem(instance),
-                kind.title[lang].format(name=instance.name),
+                kind.page_title(instance, lang),
                 data.data_dir,
                 drop,
             )
