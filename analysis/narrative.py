@@ -676,8 +676,8 @@ def factor_sentence(factor: uncertainty.Factor | None, names: dict, lang: str = 
     if factor.source == "previous edition":
         city = names.get(factor.city_id, factor.city_id)
         return (
-            f"上限所用的调整系数取自上一版数据：{city}上一版的贡献份额与本版所列的调整后数值之比，"
-            f"在四舍五入允许的范围内至多为{factor.value:.4f}。"
+            f"上限所用的调整系数取自上一版数据：本版所列{city}的调整后贡献份额与上一版印出的"
+            f"贡献份额之比，在四舍五入允许的范围内至多为{factor.value:.4f}。"
             if lang == "zh"
             else "The bound uses the adjustment factor read from the previous edition: "
             f"{city}'s adjusted Share here over its Share printed there, at most "
