@@ -339,6 +339,22 @@ def test_a_records_edition_shows_exact_intervals(records_edition):
     assert "exact" in narrative.basis_sentence(uncertainty.EXACT)
 
 
+def test_the_example_variance_files_are_what_the_engine_makes_of_the_example_records():
+    """data/examples/variances (where datapackage.json points the two resources) cannot go stale:
+    they are the engine's output for data/examples/records."""
+    from analysis.paths import DATA
+    from analysis.records import metrics
+
+    records = metrics.read_records(DATA / "examples" / "records")
+    result = metrics.compute(records) | {"affiliations": records.affiliations}
+    files = from_records.year_files(result, 2022, "example")
+    for name in ("share_variance", "share_covariance"):
+        expected = files[name].to_csv(
+            index=False, float_format=f"%.{from_records.DECIMALS}f", lineterminator="\n"
+        )
+        assert (DATA / "examples" / "variances" / f"{name}.csv").read_text() == expected
+
+
 @pytest.mark.parametrize(
     "file, edit, message",
     [
