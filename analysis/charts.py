@@ -20,7 +20,7 @@ import altair as alt
 import pandas as pd
 from altair.vegalite.v6 import display as vegalite_display
 
-from analysis import pages, tables
+from analysis import pages, tables, uncertainty
 from analysis.i18n import t
 
 RENDERER_ENV = "SCIENCE_CITIES_CHARTS"  # "offline": draw with the book's offline renderer
@@ -673,4 +673,111 @@ def institution_partnership_network(
         [tip(c, lang) for c in ("institution1", "institution2", "bcs")],
         lang,
         "institutions",
+    )
+
+
+def share_interval_chart(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
+    """Each leading city's Share (a dot) with its 95 % interval (a line, coloured by country):
+    from the exact standard error where the year has article records, else the widest the
+    published Share and Count allow, with the narrowest they allow drawn thicker inside it.
+    `table`: uncertainty.share_intervals."""
+    z = uncertainty.z_value()
+    exact = (table["basis"] == uncertainty.EXACT).all()
+    bands = [("se_high", t("interval_exact" if exact else "interval_widest", lang), 2)]
+    if not exact:
+        bands.append(("se_low", t("interval_narrowest", lang), 6))
+    long = pd.concat(
+        [
+            table.assign(
+                band=label,
+                low=table["share"] - z * table[se],
+                high=table["share"] + z * table[se],
+                thickness=width,
+            )
+            for se, label, width in bands
+        ]
+    )
+    y = alt.Y("city:N", sort=list(table["city"]), title=pages.header("city", lang))
+    tooltip = [
+        tip(c, lang) for c in ("rank", "city", "country", "share", "half_width", "rank_low")
+    ] + [tip("rank_high", lang)]
+    labels = [label for _, label, _ in bands]
+    lines = (
+        alt.Chart(long)
+        .mark_rule()
+        .encode(
+            y=y,
+            x=alt.X(
+                "low:Q",
+                title=pages.header("share", lang),
+                scale=alt.Scale(zero=False),
+                axis=alt.Axis(tickCount=6),
+            ),
+            x2="high:Q",
+            color=country_colour(table, lang),
+            strokeWidth=alt.StrokeWidth(
+                "band:N",
+                title=t("interval_legend", lang),
+                scale=alt.Scale(domain=labels, range=[w for _, _, w in bands]),
+            ),
+            tooltip=tooltip,
+        )
+    )
+    dots = (
+        alt.Chart(table)
+        .mark_circle(size=30, color="#000000", opacity=1)
+        .encode(y=y, x="share:Q", tooltip=tooltip)
+    )
+    top = table.iloc[0]
+    desc = t(
+        "alt_intervals",
+        lang,
+        n=len(table),
+        city=top["city"],
+        share=top["share"],
+        half=top["half_width"],
+    )
+    return _finish((lines + dots).properties(width=WIDTH), t("title_intervals", lang), desc, lang)
+
+
+def rank_set_chart(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
+    """The rank set of each leading city (a bar from the best to the worst rank it could hold; an
+    open set runs past the last rank to an "or lower" mark), with the rank it holds (a dot).
+    `table`: uncertainty.share_intervals."""
+    n = len(table)
+    df = table.assign(
+        start=table["rank_low"].astype(float) - 0.4,
+        end=table["rank_high"].astype("Float64").fillna(n + 1).astype(float) + 0.4,
+        open_label=table["rank_high"].isna().map({True: t("open_below", lang), False: ""}),
+    )
+    y = alt.Y("city:N", sort=list(df["city"]), title=pages.header("city", lang))
+    x = alt.X(
+        "start:Q",
+        title=t("rank_axis", lang),
+        scale=alt.Scale(domain=[0.5, n + 3], nice=False, zero=False),
+        axis=alt.Axis(values=list(range(1, n + 1)), format="d", labelOverlap=True),
+    )
+    tooltip = [tip(c, lang) for c in ("rank", "city", "rank_low", "rank_high")]
+    bars = (
+        alt.Chart(df)
+        .mark_bar(height=10, color="#9ecae1")
+        .encode(y=y, x=x, x2="end:Q", tooltip=tooltip)
+    )
+    held = (
+        alt.Chart(df)
+        .mark_circle(size=50, color="#08519c", opacity=1)
+        .encode(y=y, x="rank:Q", tooltip=tooltip)
+    )
+    open_marks = (
+        alt.Chart(df[df["open_label"] != ""])
+        .mark_text(align="left", dx=4, fontSize=11)
+        .encode(y=y, x="end:Q", text="open_label:N")
+    )
+    singles = int((df["rank_low"] == df["rank_high"]).sum())
+    desc = t("alt_rank_sets", lang, n=n, single=singles, open=int(df["rank_high"].isna().sum()))
+    return _finish(
+        (bars + held + open_marks).properties(width=WIDTH),
+        t("title_rank_sets", lang),
+        desc,
+        lang,
     )

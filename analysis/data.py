@@ -448,13 +448,17 @@ def _check_foreign_keys(
     return problems
 
 
-def _check_pairs(df: pd.DataFrame, a: str, b: str, file: str) -> list[Problem]:
-    """A partnership is between two different partners and is listed once, in either order."""
+def _check_pairs(
+    df: pd.DataFrame, a: str, b: str, file: str, within: str | None = None
+) -> list[Problem]:
+    """A partnership is between two different partners and is listed once, in either order (once
+    per value of the column `within`, if given)."""
     problems, seen = [], {}
-    for i, (x, y) in enumerate(zip(df[a], df[b])):
+    groups = df[within] if within else [None] * len(df)
+    for i, (x, y, group) in enumerate(zip(df[a], df[b], groups)):
         if x == y:
             problems.append(Problem(file, i + 1, b, f"a partner cannot partner itself ({x!r})"))
-        key = frozenset((x, y))
+        key = (group, frozenset((x, y)))
         if key in seen:
             problems.append(
                 Problem(file, i + 1, a, f"duplicate pair: the same pair as row {seen[key]}")
@@ -489,7 +493,9 @@ def _check_rank_history(df: pd.DataFrame, file: str, year: int) -> list[Problem]
     return problems
 
 
-def _check_across_files(tables: dict[str, pd.DataFrame], paths: dict[str, Path]) -> list[Problem]:
+def _check_across_files(
+    tables: dict[str, pd.DataFrame], paths: dict[str, Path], year: int
+) -> list[Problem]:
     """Rules that tie files together: what the definitions of the metrics make impossible."""
     problems = []
     cs = tables.get("city_share")
@@ -520,6 +526,9 @@ def _check_across_files(tables: dict[str, pd.DataFrame], paths: dict[str, Path])
                         f"{total[key]} for {key[1]})",
                     )
                 )
+    variance = tables.get("share_variance")
+    if variance is not None and cs is not None:
+        problems += _check_variances(variance, cs, year, shown(paths["share_variance"]))
     cp = tables.get("city_partnerships")
     if cp is not None and cs is not None:
         overall = cs[cs["subject_id"] == "overall"].set_index("city_id")
@@ -568,6 +577,53 @@ def _check_across_files(tables: dict[str, pd.DataFrame], paths: dict[str, Path])
     return problems
 
 
+def _check_variance_years(df: pd.DataFrame, file: str, year: int) -> list[Problem]:
+    """share_variance.csv holds the data year and the year before (the risers' earlier year)."""
+    return [
+        Problem(
+            file,
+            i + 1,
+            "year",
+            f"must be {year} or {year - 1}, the data year or the one before; found {y}",
+        )
+        for i, y in df["year"].items()
+        if y not in (year, year - 1)
+    ]
+
+
+def _check_variances(
+    variance: pd.DataFrame, shares: pd.DataFrame, year: int, file: str
+) -> list[Problem]:
+    """A Share S on n articles has a variance (sum of its squared parts) between S²/n and S."""
+    problems = []
+    known = shares.set_index(["subject_id", "city_id"])
+    tolerance = 1e-6  # what the 6 decimals `from-records` writes allow
+    for i, row in variance[variance["year"] == year].iterrows():
+        key = (row["subject_id"], row["city_id"])
+        if key not in known.index:
+            continue
+        share, count = known.at[key, "share"], known.at[key, "count"]
+        if row["sum_f2"] > share + tolerance:
+            problems.append(
+                Problem(
+                    file,
+                    i + 1,
+                    "sum_f2",
+                    f"cannot exceed the city's Share ({row['sum_f2']} > {share})",
+                )
+            )
+        elif count and row["sum_f2"] < share**2 / count - tolerance:
+            problems.append(
+                Problem(
+                    file,
+                    i + 1,
+                    "sum_f2",
+                    f"cannot be less than Share²/Count ({row['sum_f2']} < {share**2 / count:.6f})",
+                )
+            )
+    return problems
+
+
 def _file_rules(name: str, df: pd.DataFrame, file: str, year: int | None) -> list[Problem]:
     """The rules of one file beyond its schema and foreign keys."""
     if name in REFERENCE_FILES:
@@ -577,6 +633,10 @@ def _file_rules(name: str, df: pd.DataFrame, file: str, year: int | None) -> lis
             if column in df.columns
             for problem in name_problems(df[column], file, column)
         ]
+    if name == "share_variance":
+        return _check_variance_years(df, file, year)
+    if name == "share_covariance":
+        return _check_pairs(df, "city1_id", "city2_id", file, within="subject_id")
     if name == "city_partnerships":
         return _check_pairs(df, "city1_id", "city2_id", file)
     if name == "institution_partnerships":
@@ -691,7 +751,7 @@ def load_year(year: int, data_dir: Path | str | None = None, lazy: bool = False)
         problems += _check_foreign_keys(name, df, schemas[name], tables, shown(paths[name]))
         problems += _file_rules(name, df, shown(paths[name]), year)
     if not problems:
-        problems += _check_across_files(tables, paths)
+        problems += _check_across_files(tables, paths, year)
     if problems:
         raise DataError(problems)
     reference = {n: tables.pop(n) for n in REFERENCE_FILES}

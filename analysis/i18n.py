@@ -34,6 +34,7 @@ TEXT: dict[str, dict[str, str]] = {
     "bcs_total": {"en": "Bilateral CS, all pairs shown", "zh": "图中所有合作的双边合作分值合计"},
     "partner": {"en": "Partner", "zh": "合作方"},
     "not_printed": {"en": "not printed", "zh": "未公布"},
+    "open_below": {"en": "or lower", "zh": "或更低"},
     "download": {
         "en": "Download this table as CSV ({filename})",
         "zh": "下载此表的CSV文件（{filename}）",
@@ -115,6 +116,37 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Bump chart of the global rank of {n} cities from {first} to {last}; {city} ranks "
         "first in {last}.",
         "zh": "排名变化图：{n}个城市{first}至{last}年的全球排名；{last}年排名第一的是{city}。",
+    },
+    "title_intervals": {
+        "en": "Share with its 95% interval",
+        "zh": "贡献份额及其95%区间",
+    },
+    "interval_legend": {"en": "95% interval", "zh": "95%区间"},
+    "interval_widest": {
+        "en": "the widest the Share and Count allow",
+        "zh": "按贡献份额与论文数可能的最宽区间",
+    },
+    "interval_narrowest": {
+        "en": "the narrowest they allow",
+        "zh": "可能的最窄区间",
+    },
+    "interval_exact": {"en": "exact, from article records", "zh": "依据论文记录精确计算"},
+    "alt_intervals": {
+        "en": "Dot plot of the Share of the {n} leading cities, each with its 95% interval; "
+        "{city} leads with {share:,.2f} ± {half:,.2f}.",
+        "zh": "点图：{n}个领先城市的贡献份额及其95%区间；"
+        "{city}居首，为{share:,.2f} ± {half:,.2f}。",
+    },
+    "title_rank_sets": {
+        "en": "The ranks each could hold (95% rank sets)",
+        "zh": "各自可能的名次（95%排名区间）",
+    },
+    "rank_axis": {"en": "Rank", "zh": "名次"},
+    "alt_rank_sets": {
+        "en": "Bar chart of the rank set of each of {n} entries, from the best to the worst rank "
+        "it could hold; {single} hold a single rank, {open} are open below.",
+        "zh": "条形图：{n}个条目各自的排名区间（从可能的最好名次到最差名次）；"
+        "其中{single}个只有一个名次，{open}个区间下端开放。",
     },
     "alt_pairs": {
         "en": "Network of the {n} leading partnerships; edge width is the bilateral collaboration "

@@ -7,6 +7,7 @@ a new data year changes the prose with the data.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 from myst_nb import glue
 
-from analysis import pages, tables
+from analysis import pages, tables, uncertainty
 from analysis.data import YearData, ledger_dir, read_text_figures
 from analysis.i18n import ABBREVIATIONS
 from analysis.words import join_names
@@ -1026,4 +1027,378 @@ def audit_facts(card: dict) -> dict:
         "audit_errata_distinct": len(
             {e["id"].split(":", 1)[-1].removeprefix("zh-") for e in errata}
         ),
+    }
+
+
+# ---- how sure the figures are (analysis/uncertainty.py) ----------------------------------------
+
+_EN_ORDINALS = [
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+]  # fmt: skip
+
+
+_ZH_ORDINALS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]  # (two: 二, not 两)
+
+
+def ordinal(n: int, lang: str = "en") -> str:
+    """A rank in words: "second", "12th"; in Chinese "第二", "第12"."""
+    if lang == "zh":
+        return f"第{_ZH_ORDINALS[n - 1] if 0 < n <= 10 else n}"
+    if 0 < n <= len(_EN_ORDINALS):
+        return _EN_ORDINALS[n - 1]
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def rank_set_words(rank_set: uncertainty.RankSet, lang: str = "en") -> str:
+    """A rank set in words: "first", "second or third", "fourth to sixth", "18th or lower"."""
+    low, high = rank_set.low, rank_set.high
+    if lang == "zh":
+        if high is None:
+            return f"{ordinal(low, lang)}名或更低"
+        if high == low:
+            return f"{ordinal(low, lang)}名"
+        joiner = "或" if high == low + 1 else "至"
+        return f"{ordinal(low, lang)}{joiner}{ordinal(high, lang)}名"
+    if high is None:
+        return f"{ordinal(low)} or lower"
+    if high == low:
+        return ordinal(low)
+    return f"{ordinal(low)} {'or' if high == low + 1 else 'to'} {ordinal(high)}"
+
+
+def _sets(table: pd.DataFrame) -> list[uncertainty.RankSet]:
+    return [uncertainty.rank_set_of(row) for _, row in table.iterrows()]
+
+
+def certain_sentence(names: list[str], sets: list[uncertainty.RankSet], lang: str = "en") -> str:
+    """Which entries of a ranked table hold a single rank: all, some (named with it) or none."""
+    single = [(name, s) for name, s in zip(names, sets) if s.is_single]
+    n = len(names)
+    if lang == "zh":
+        if not single:
+            return f"{n}个排名没有一个是确定的：每个排名区间都包含不止一个名次。"
+        if len(single) == n:
+            return f"全部{n}个排名都是确定的。"
+        listed = join_names([f"{name}（{rank_set_words(s, lang)}）" for name, s in single], lang)
+        return f"只有{listed}的名次是确定的。"
+    if not single:
+        return f"None of the {n} ranks is certain: every set holds more than one rank."
+    if len(single) == n:
+        return f"All {n} ranks are certain."
+    listed = join_names([f"{name} ({rank_set_words(s)})" for name, s in single])
+    only = "Only the rank of" if len(single) == 1 else "Only the ranks of"
+    return f"{only} {listed} {'is' if len(single) == 1 else 'are'} certain."
+
+
+def _both(names: list[str], lang: str) -> str:
+    """Two names joined as a pair ("A and B", "A与B"), more as a list."""
+    return (
+        f"{names[0]}与{names[1]}" if lang == "zh" and len(names) == 2 else join_names(names, lang)
+    )
+
+
+def runs_sentence(
+    names: list[str], sets: list[uncertainty.RankSet], lang: str = "en", unit: str = "个城市"
+) -> str:
+    """Which neighbours cannot be told apart: each run of ranks whose sets overlap one into the
+    next, with the ranks its members could hold; or that every neighbour is told apart. `unit`:
+    the Chinese measure word and noun of what is ranked ("个城市", "组合作")."""
+    runs = [(a, b) for a, b in uncertainty.overlapping_runs(sets) if b > a]
+    if not runs:
+        return (
+            "每一项都与相邻者明显分开：先后顺序是确定的。"
+            if lang == "zh"
+            else "Every entry is clearly apart from its neighbours: the order is settled."
+        )
+    parts = []
+    for a, b in runs:
+        members, member_sets = names[a : b + 1], sets[a : b + 1]
+        same = all(s == member_sets[0] for s in member_sets)
+        if lang == "zh":
+            ranks = f"{ordinal(a + 1, lang)}至{ordinal(b + 1, lang)}名"
+            if same:
+                words = rank_set_words(member_sets[0], lang)
+                parts.append(f"{_both(members, lang)}无法区分，都可能排在{words}")
+            elif len(members) <= 4:
+                parts.append(
+                    f"{_both(members, lang)}（{ranks}）的先后无法确定："
+                    "每个排名区间都与下一个相重叠"
+                )
+            else:
+                parts.append(
+                    f"从{members[0]}到{members[-1]}（{ranks}），排名区间一个接一个相互重叠，"
+                    f"这{len(members)}{unit}之间的先后并不确定"
+                )
+        elif same:
+            parts.append(
+                f"{join_names(members)} cannot be told apart: each could be "
+                f"{rank_set_words(member_sets[0])}"
+            )
+        elif len(members) <= 4:
+            parts.append(
+                f"{join_names(members)} (ranks {a + 1} to {b + 1}) cannot be put in a sure order: "
+                "each one's set overlaps the next one's"
+            )
+        else:
+            parts.append(
+                f"from {members[0]} to {members[-1]} (ranks {a + 1} to {b + 1}) the sets overlap "
+                f"one into the next, so the order of these {len(members)} is not settled"
+            )
+    if lang == "zh":
+        return "；".join(parts) + "。"
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:]
+
+
+def open_sentence(names: list[str], sets: list[uncertainty.RankSet], lang: str = "en") -> str:
+    """Which sets are open below, and why: those entries are not clearly above the list's last
+    one, so an entry outside the list could pass them."""
+    opened = [(name, s) for name, s in zip(names, sets) if s.is_open]
+    if not opened:
+        return ""
+    listed = [f"{name}（{rank_set_words(s, lang)}）" for name, s in opened]
+    if lang == "zh":
+        return (
+            f"{join_names(listed, lang)}的排名区间下端开放：它们并不明显高于表中最后一名，"
+            "表外的城市也可能超过它们。"
+        )
+    listed = join_names([f"{name} ({rank_set_words(s)})" for name, s in opened])
+    if len(opened) == 1:
+        return (
+            f"The set of {listed} is open below: it is not clearly above the last entry of the "
+            "list, so an entry outside the list could pass it."
+        )
+    return (
+        f"The sets of {listed} are open below: none of them is clearly above the last entry of "
+        "the list, so an entry outside the list could pass them."
+    )
+
+
+def basis_sentence(basis: str, lang: str = "en") -> str:
+    """Where the standard errors come from: exact (article records) or the published bounds."""
+    if basis == uncertainty.EXACT:
+        return (
+            "本版数据附有论文记录算出的方差与协方差，因此这里的标准误与排名区间是精确的。"
+            if lang == "zh"
+            else "This edition's data carry the variances and covariances computed from its "
+            "article records, so the standard errors and rank sets here are exact."
+        )
+    return (
+        "已公布的只有贡献份额和论文数，因此每个标准误只能给出上下限；凡作判断之处（区间、排名区间）"
+        "一律采用上限，结论偏于保守。"
+        if lang == "zh"
+        else "Only the Share and the Count are published, so each standard error is known only "
+        "between two bounds; every decision here (the intervals, the rank sets) uses the upper "
+        "bound, which errs on the side of caution."
+    )
+
+
+def se_sentence(row: pd.Series, lang: str = "en") -> str:
+    """One city's standard error and 95 % interval, in words (a row of share_intervals)."""
+    name, share, low, high, half = (
+        row["city"],
+        row["share"],
+        row["se_low"],
+        row["se_high"],
+        row["half_width"],
+    )
+    if row["basis"] == uncertainty.EXACT:
+        return (
+            f"{name}的贡献份额为{share:,.2f}，其标准误为{high:,.2f}，95%区间为±{half:,.2f}。"
+            if lang == "zh"
+            else f"{name}'s Share of {share:,.2f} has a standard error of {high:,.2f}, so its 95% "
+            f"interval is ± {half:,.2f}."
+        )
+    return (
+        f"{name}的贡献份额为{share:,.2f}，其标准误介于{low:,.2f}与{high:,.2f}之间，"
+        f"因此95%区间至多为±{half:,.2f}。"
+        if lang == "zh"
+        else f"{name}'s Share of {share:,.2f} has a standard error between {low:,.2f} and "
+        f"{high:,.2f}, so its 95% interval is at most ± {half:,.2f}."
+    )
+
+
+def interval_facts(table: pd.DataFrame, lang: str = "en") -> dict:
+    """`table`: uncertainty.share_intervals(data, lang=lang), the table the page shows."""
+    names, sets = list(table["city"]), _sets(table)
+    first = table.iloc[0]
+    facts = {
+        "level_pct": uncertainty.LEVEL * 100,
+        "n_cities": len(table),
+        "comparisons": max(len(table) - 1, 0),
+        "top_city": first["city"],
+        "top_share": float(first["share"]),
+        "top_se_low": float(first["se_low"]),
+        "top_se_high": float(first["se_high"]),
+        "top_half_width": float(first["half_width"]),
+        "top_se_sentence": se_sentence(first, lang),
+        "n_certain": sum(s.is_single for s in sets),
+        "n_open": sum(s.is_open for s in sets),
+        "basis_sentence": basis_sentence(table["basis"].iloc[0], lang),
+        "certain_sentence": certain_sentence(names, sets, lang),
+        "runs_sentence": runs_sentence(names, sets, lang),
+        "open_sentence": open_sentence(names, sets, lang),
+    }
+    return facts
+
+
+def factor_sentence(factor: uncertainty.Factor | None, names: dict, lang: str = "en") -> str:
+    """Where the adjustment factor of a change's bound comes from (riser_intervals' attrs)."""
+    if factor is None:
+        return (
+            "这里的标准误依据两年的论文记录精确计算。"
+            if lang == "zh"
+            else "The standard errors here are exact, from the article records of both years."
+        )
+    if factor.source == "previous edition":
+        city = names.get(factor.city_id, factor.city_id)
+        return (
+            f"上限所用的调整系数取自上一版数据：本版所列{city}的调整后贡献份额与上一版印出的"
+            f"贡献份额之比，在四舍五入允许的范围内至多为{factor.value:.4f}。"
+            if lang == "zh"
+            else "The bound uses the adjustment factor read from the previous edition: "
+            f"{city}'s adjusted Share here over its Share printed there, at most "
+            f"{factor.value:.4f} within the rounding."
+        )
+    return (
+        f"数据中没有调整系数，也没有上一年未经调整的贡献份额，因此上限假定该系数不超过"
+        f"{factor.value:.2f}，即指数的论文总量一年内增长不超过"
+        f"{factor.value - 1:.0%}（增刊称其年度变化很小）。"
+        if lang == "zh"
+        else "The data hold neither the adjustment factor nor the earlier year's own Shares, so "
+        f"the bound assumes the factor is at most {factor.value:.2f}: that the index's article "
+        f"total grew by no more than {factor.value - 1:.0%} in a year (the supplement calls the "
+        "yearly variation small)."
+    )
+
+
+def riser_interval_facts(table: pd.DataFrame, data: YearData, lang: str = "en") -> dict:
+    """`table`: uncertainty.riser_intervals(data, subject, lang=lang), of the year `data`."""
+    names = tables.localized_names(data.reference["cities"], "city_id", lang).to_dict()
+    n = len(table)
+    clear = table[table["verdict"] != "within"]
+    within = table[table["verdict"] == "within"]
+    facts = {
+        "n_changes": n,
+        "n_clear": len(clear),
+        "n_within": len(within),
+        "factor_sentence": factor_sentence(table.attrs.get("factor"), names, lang),
+    }
+    if lang == "zh":
+        if within.empty:
+            sentence = f"全部{n}个变化都超出了各自的不确定范围（95%）。"
+        elif clear.empty:
+            sentence = f"{n}个变化没有一个超出其不确定范围（95%）：都可能只是论文抽样的偶然。"
+        else:
+            sentence = (
+                f"{n}个变化中有{len(clear)}个超出了各自的不确定范围（95%）；其余{len(within)}个"
+                f"（{join_names(within['city'], lang)}）仅凭论文的随机变动也可能出现。"
+            )
+    elif within.empty:
+        sentence = f"All {n} changes exceed their uncertainty (95%)."
+    elif clear.empty:
+        sentence = (
+            f"None of the {n} changes exceeds its uncertainty (95%): each could come from the "
+            "draw of articles alone."
+        )
+    else:
+        sentence = (
+            f"{len(clear)} of the {n} changes exceed their uncertainty (95%); the other "
+            f"{len(within)} ({join_names(within['city'])}) could come from the draw of articles "
+            "alone."
+        )
+    facts["clear_sentence"] = sentence if n else ""
+    facts["noise_sentence"] = ""
+    if len(within):
+        loudest = within.loc[within["change_pct"].idxmax()]
+        pct, city = float(loudest["change_pct"]), loudest["city"]
+        if pct > 0:
+            facts["noise_sentence"] = (
+                f"即使是{city}的{pct:.1f}%增幅，也仍在不确定范围之内：贡献份额较小时，较大的百分比"
+                "变化也可能只是偶然。"
+                if lang == "zh"
+                else f"Even {city}'s rise of {pct:.1f}% lies within its uncertainty: on a small "
+                "Share, a large percentage can be chance."
+            )
+    return facts
+
+
+def pair_interval_facts(table: pd.DataFrame, lang: str = "en") -> dict:
+    """`table`: uncertainty.pair_intervals(data, country, lang=lang)."""
+    names = [f"{a}–{b}" for a, b in zip(table["city1"], table["city2"])]
+    sets = _sets(table)
+    return {
+        "pair_certain_sentence": certain_sentence(names, sets, lang),
+        "pair_runs_sentence": runs_sentence(names, sets, lang, unit="组合作"),
+    }
+
+
+def edition_move_facts(moves: pd.DataFrame, lang: str = "en") -> dict:
+    """`moves`: uncertainty.edition_rank_moves(data, lang=lang)."""
+    moved = moves[moves["move"].isin(["up", "down", "within"])]
+    clear = moved[moved["move"] != "within"]
+    n = len(moved)
+
+    def how(row) -> str:
+        if lang == "zh":
+            verb = "上升" if row["move"] == "up" else "下降"
+            return f"{row['city']}（从第{row['rank_prev']}名{verb}至第{row['rank']}名）"
+        verb = "up" if row["move"] == "up" else "down"
+        return f"{row['city']} ({verb} from {row['rank_prev']} to {row['rank']})"
+
+    listed = join_names([how(row) for _, row in clear.iterrows()], lang)
+    if lang == "zh":
+        if n == 0:
+            sentence = "留在领先名单中的城市名次都没有变化。"
+        elif clear.empty:
+            sentence = f"{n}个名次变化没有一个超出不确定范围：每个城市两年的排名区间都相互重叠。"
+        else:
+            sentence = (
+                f"{n}个名次变化中，有{len(clear)}个超出了不确定范围（两年的排名区间互不重叠）："
+                f"{listed}。"
+            )
+    elif n == 0:
+        sentence = "No city that stayed in the leading group changed rank."
+    elif clear.empty:
+        sentence = (
+            f"None of the {n} rank changes exceeds its uncertainty: for each city the rank sets "
+            "of the two years overlap."
+        )
+    else:
+        sentence = (
+            f"{len(clear)} of the {n} rank changes exceed their uncertainty (the two years' rank "
+            f"sets do not overlap): {listed}."
+        )
+    return {"n_moved": n, "n_clear_moves": len(clear), "moves_sentence": sentence}
+
+
+def interval_example_facts(data: YearData, lang: str = "en") -> dict:
+    """The methods chapter's worked example of the uncertainty: the first city of `data`'s leading
+    table (the standard error bounds from its Share and Count), the critical values, and where the
+    adjustment factor of `data`'s risers comes from."""
+    table = uncertainty.share_intervals(data, lang=lang, top=pages.LEADING)
+    first = table.iloc[0]
+    low, high = uncertainty.share_se_bounds(float(first["share"]), int(first["count"]))
+    names = tables.localized_names(data.reference["cities"], "city_id", lang).to_dict()
+    subjects = tables.riser_subjects(data)
+    factor = (
+        uncertainty.adjustment_factor(data, subjects[0])
+        if subjects and data.has("adjusted_share")
+        else None
+    )
+    return {
+        "ex_year": data.year,
+        "ex_city": first["city"],
+        "ex_share": float(first["share"]),
+        "ex_count": int(first["count"]),
+        "ex_se_low": low,
+        "ex_se_high": high,
+        "ex_half": uncertainty.half_width(high),
+        "z_one": uncertainty.z_value(),
+        "ex_n": len(table),
+        "z_bonferroni": uncertainty.z_value(comparisons=len(table) - 1),
+        "factor_bound": uncertainty.FACTOR_BOUND,
+        "factor_widening_pct": (math.sqrt(uncertainty.FACTOR_BOUND) - 1) * 100,
+        "ex_factor_sentence": factor_sentence(factor, names, lang) if factor else "",
     }

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import tables
+from analysis import tables, uncertainty
 from analysis.data import FORMULA_STARTS, YearData, ledger_dir, plain_number, table_schemas
 from analysis.errors import RegistryError
 from analysis.i18n import LANGS
@@ -116,6 +116,33 @@ COLUMNS: dict[str, Column] = {
     "adjusted_share_any": Column(_h("Adjusted Share", "调整后贡献份额"), MONEY),
     "sum_of_shares": Column(_h("Sum of the cities' Shares", "各城市贡献份额之和"), MONEY),
     "articles": Column(_h("Articles", "论文数"), ","),
+    # how sure a figure is (analysis/uncertainty.py): standard errors, 95 % intervals, rank sets
+    "se_low": Column(_h("Standard error, at least", "标准误（下限）"), MONEY),
+    "se_high": Column(_h("Standard error, at most", "标准误（上限）"), MONEY),
+    "half_width": Column(_h("± (95% interval)", "±（95%区间）"), MONEY),
+    "rank_low": Column(_h("Rank set: from", "排名区间：自"), "d"),
+    "rank_high": Column(_h("Rank set: to", "排名区间：至"), "d", missing="open_below"),
+    "rank_low_prev": Column(_h("Rank set, previous edition: from", "上一版排名区间：自"), "d"),
+    "rank_high_prev": Column(
+        _h("Rank set, previous edition: to", "上一版排名区间：至"), "d", missing="open_below"
+    ),
+    "verdict": Column(
+        _h("Beyond the uncertainty?", "是否超出不确定范围"),
+        labels={
+            "rise": _h("a clear rise", "明确上升"),
+            "fall": _h("a clear fall", "明确下降"),
+            "within": _h("within the uncertainty", "在不确定范围内"),
+        },
+    ),
+    "move": Column(
+        _h("Move beyond the uncertainty?", "名次变化是否超出不确定范围"),
+        labels={
+            "up": _h("clearly up", "明确上升"),
+            "down": _h("clearly down", "明确下降"),
+            "within": _h("within the uncertainty", "在不确定范围内"),
+            "same": _h("same rank", "名次未变"),
+        },
+    ),
 }
 # Columns whose names carry years (the rank history): declared by a pattern, which is also the
 # name a page kind lists in its columns; the header names the pattern's groups.
@@ -260,6 +287,27 @@ KINDS: dict[str, PageKind] = {
             inputs=("share", "count"),
             top=LEADING,
             csv="leading-cities",
+        ),
+        PageKind(
+            "intervals",
+            _h("How sure are these ranks?", "这些排名有多可靠？"),
+            needs="city_share",
+            table=uncertainty.share_intervals,
+            columns=(
+                "rank",
+                "city",
+                "country",
+                "share",
+                "se_low",
+                "se_high",
+                "half_width",
+                "rank_low",
+                "rank_high",
+            ),
+            key=("share", "half_width", "rank_low", "rank_high"),
+            inputs=("share",),
+            top=LEADING,
+            csv="share-intervals",
         ),
         PageKind(
             "rank-history",

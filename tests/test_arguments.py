@@ -63,6 +63,7 @@ COUNT = [
     *INJECTION[:1],
 ]
 SUBJECT = ["", "Health Sciences", "x; rm -rf /", "../../etc", "UPPER", "a--b", "-lead"]
+LEVEL = ["", "95", "95%", "1", "1.0", "0", "0.4", "-0.95", "x", "0.95.1", "nan", "1e-1"]
 
 # (sub-command, the other arguments it needs to get as far as the option, option, bad values, exit
 # code)
@@ -76,6 +77,7 @@ BASE = {
     "simulate": ["simulate", "--years", "2021-2022", "--articles", "50", "--out", "{tmp}/sim-out"],
     "from-records": ["from-records", "{records}", "--year", "2022", "--out", "{tmp}/records-out"],
     "bench": ["bench"],
+    "intervals": ["intervals", "--year", "2022"],
 }
 OPTIONS = [
     ("tables", "--year", YEAR),
@@ -109,6 +111,10 @@ OPTIONS = [
     ("bench", "--repeats", COUNT),
     ("bench", "--memory-limit", ["", "0", "-1", "x", "10", "99999999999"]),
     ("bench", "--stress", COUNT),
+    ("intervals", "--year", YEAR),
+    ("intervals", "--subject", SUBJECT),
+    ("intervals", "--level", LEVEL),
+    ("intervals", "--data", IN_FOLDER),
 ]
 CASES = [(command, option, value) for command, option, values in OPTIONS for value in values]
 

@@ -12,6 +12,7 @@ EXPECTED = {
     "partnerships-china.csv",
     "partnerships-usa.csv",
     "institution-partnerships-beijing.csv",
+    "share-intervals.csv",
 }
 
 
@@ -29,6 +30,7 @@ EXPECTED = {
         "ingest",
         "from-records",
         "build",
+        "intervals",
     ],
 )
 def test_every_command_has_help(cli, command):

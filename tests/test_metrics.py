@@ -13,6 +13,7 @@ KEYS = {
     "adjusted": ["level", "year", "subject", "entity"],
     "totals": ["year", "subject"],
     "pairs": ["level", "year", "subject", "entity_a", "entity_b"],
+    "covariance": ["level", "year", "subject", "entity_a", "entity_b"],
 }
 
 
@@ -31,6 +32,19 @@ def test_five_authors_one_with_two_affiliations():
     city = metrics.city_view(result).set_index("entity")
     assert city["share"].to_dict() == pytest.approx(
         {"beijing": 0.5, "hong-kong": 0.1, "shanghai": 0.4}
+    )
+    # one article: each city's variance is its part squared, the covariance the product of parts
+    squares = result["share"].query("level == 'city' and subject == 'overall'")
+    assert squares.set_index("entity")["sum_f2"].to_dict() == pytest.approx(
+        {"beijing": 0.25, "hong-kong": 0.01, "shanghai": 0.16}
+    )
+    cov = result["covariance"].query("subject == 'overall'")
+    assert cov.set_index(["entity_a", "entity_b"])["sum_fafb"].to_dict() == pytest.approx(
+        {
+            ("beijing", "hong-kong"): 0.05,
+            ("beijing", "shanghai"): 0.2,
+            ("hong-kong", "shanghai"): 0.04,
+        }
     )
     assert city["count"].to_dict() == {"beijing": 1, "hong-kong": 1, "shanghai": 1}
     inst = (
@@ -149,6 +163,24 @@ def test_properties(records):
             assert len(joined) == len(pairs)
             assert (joined[side] <= joined["share"] + 1e-12).all()
         assert ((pairs["bcs"] - pairs["cs1"] - pairs["cs2"]).abs() < 1e-12).all()
+    # a Share's variance, the sum of its squared parts, lies between Share²/Count and the Share;
+    # two cities' covariance is at most the geometric mean of their variances (Cauchy-Schwarz)
+    assert (share["sum_f2"] <= share["share"] + 1e-12).all()
+    assert (share["sum_f2"] >= share["share"] ** 2 / share["count"] - 1e-12).all()
+    cov = (
+        r["covariance"]
+        .merge(
+            share.rename(columns={"entity": "entity_a", "sum_f2": "va"}),
+            on=KEYS["covariance"][:3] + ["entity_a"],
+        )
+        .merge(
+            share.rename(columns={"entity": "entity_b", "sum_f2": "vb"})[
+                ["level", "year", "subject", "entity_b", "vb"]
+            ],
+            on=KEYS["covariance"][:3] + ["entity_b"],
+        )
+    )
+    assert ((cov["sum_fafb"] > 0) & (cov["sum_fafb"] ** 2 <= cov["va"] * cov["vb"] + 1e-12)).all()
     latest = share["year"].max()
     adj = r["adjusted"].merge(share, on=KEYS["share"])
     now = adj[adj["year"] == latest]
@@ -321,7 +353,7 @@ def test_the_same_records_give_the_same_numbers_to_the_last_bit():
 
     records = simulate.simulate(simulate.make_world(5), [2022], 30_000, 5)
     first, second = metrics.compute(records), metrics.compute(records)
-    for name in ("share", "adjusted", "pairs"):
+    for name in ("share", "adjusted", "pairs", "covariance"):
         pd.testing.assert_frame_equal(first[name], second[name], check_exact=True)
 
 
@@ -380,5 +412,21 @@ def test_parquet_records_read_as_they_go_and_a_memory_budget_give_the_same_numbe
     )
     budget = metrics.MemoryBudget(256, tmp_path / "spill")
     expected, got = metrics.compute(records), metrics.compute(on_disk, memory=budget)
-    for name in ("share", "adjusted", "totals", "pairs"):
+    for name in ("share", "adjusted", "totals", "pairs", "covariance"):
         pd.testing.assert_frame_equal(expected[name], got[name], check_exact=True)
+
+
+def test_covariances_are_kept_for_the_leading_cities_only():
+    result = metrics.compute(metrics.example_multi_affiliation(), leading=2)
+    cov = result["covariance"].query("subject == 'overall'")
+    assert [tuple(map(str, pair)) for pair in zip(cov["entity_a"], cov["entity_b"])] == [
+        ("beijing", "shanghai")
+    ]
+    ref = reference_metrics.compute(
+        *(
+            getattr(metrics.example_multi_affiliation(), name)
+            for name in ("articles", "authorships", "affiliations")
+        ),
+        leading=2,
+    )["covariance"]
+    assert len(ref.query("subject == 'overall'")) == 1

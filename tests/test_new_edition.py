@@ -120,6 +120,7 @@ def test_the_worked_example_goes_from_real_exports_to_a_book_of_both_editions(
     ):
         assert {p.name for p in folder.glob("*.html")} == {
             "edition-changes.html",
+            "intervals.html",
             "leading-cities.html",
             "risers-overall.html",
             "risers-health-sciences.html",
@@ -220,3 +221,28 @@ def test_what_changed_since_the_last_edition_is_a_table_with_a_status_per_city(
         == 0
     )
     assert not (tmp_path / "u" / "edition-changes.csv").exists()
+
+
+def test_the_adjustment_factor_and_the_rank_moves_come_from_the_previous_edition(data_copy, cli):
+    """With 2022 in the data folder, the 2023 risers' bound reads the adjustment factor off the
+    2022 Shares (the example's exports use 1.04), and the edition changes say which rank moves
+    exceed their uncertainty; a subject 2022 has no Shares for falls back to the assumed bound."""
+    from analysis import narrative, uncertainty
+
+    assert ingest_2023(cli, data_copy, "cities-overall-2023.csv").returncode == 0
+    health = ingest_2023(
+        cli, data_copy, "cities-health-sciences-2023.csv", "--subject", "health-sciences"
+    )
+    assert health.returncode == 0, health.stderr
+    data = load_year(2023, data_copy)
+    factor = uncertainty.adjustment_factor(data, "overall")
+    assert factor.source == "previous edition" and factor.city_id == "beijing"
+    assert factor.value == pytest.approx(1.04, abs=2e-4) and factor.value >= 1.04 - 1e-4
+    assert uncertainty.adjustment_factor(data, "health-sciences").source == "assumed"
+    moves = uncertainty.edition_rank_moves(data, top=20)
+    stayed = uncertainty.moves_shown(moves)
+    assert len(stayed) == 19 and set(stayed["move"]) <= {"up", "down", "within", "same"}
+    assert moves.loc[moves["status"] != "stayed", "move"].isna().all()
+    facts = narrative.edition_move_facts(moves)
+    moved = int((stayed["rank"] != stayed["rank_prev"]).sum())
+    assert facts["n_moved"] == moved and str(moved) in facts["moves_sentence"]

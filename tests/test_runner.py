@@ -26,6 +26,7 @@ def runs():
 def test_the_plan_expands_to_one_page_per_table_named_by_kind_and_instance(runs):
     assert [r.stem for r in runs] == [
         "leading-cities",
+        "intervals",
         "rank-history",
         "risers-overall",
         "risers-chemistry",
@@ -37,7 +38,7 @@ def test_the_plan_expands_to_one_page_per_table_named_by_kind_and_instance(runs)
         "institutions-beijing",
         "audit",
     ]
-    assert runs[7].parameters == {"year": 2022, "country": "CN", "lang": "en"}
+    assert runs[8].parameters == {"year": 2022, "country": "CN", "lang": "en"}
     assert [r.stem for r in plan_common("zh")] == ["methods"]
 
 

@@ -31,6 +31,7 @@ def test_every_contract_table_is_produced(data):
             "partnerships-china",
             "partnerships-usa",
             "institution-partnerships-beijing",
+            "share-intervals",
         ]
     )
 

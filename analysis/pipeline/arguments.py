@@ -80,6 +80,14 @@ def whole_numbers(low: int, high: int):
     return parse
 
 
+def level(text: str) -> float:
+    """A confidence level: a decimal from 0.5 up to (not including) 1, like 0.95."""
+    value = float(text) if re.fullmatch(r"0?\.\d{1,6}", text.strip()) else None
+    if value is None or not 0.5 <= value < 1:
+        raise _fail("a confidence level: a decimal from 0.5 to below 1, like 0.95", text)
+    return value
+
+
 def identifier(text: str) -> str:
     if not ID.match(text):
         raise _fail("an id: lowercase letters and digits joined by -, like health-sciences", text)

@@ -201,6 +201,40 @@ def cmd_audit(args) -> int:
     return 0
 
 
+def cmd_intervals(args) -> int:
+    import json
+
+    from analysis import pages, uncertainty
+    from analysis.data import load_year
+
+    data = load_year(args.year, args.data)
+    records = uncertainty.interval_records(
+        data, args.subject, top=pages.KINDS["intervals"].top, level=args.level
+    )
+    if args.json:
+        print(json.dumps(records, ensure_ascii=False, indent=2))
+        return 0
+    print(
+        f"{args.subject} {args.year}: standard error of each Share (least to most) and its rank "
+        f"set at {args.level:.0%}, Bonferroni over the other {len(records) - 1} cities"
+    )
+    print(f"{'rank':>4}  {'city':<28} {'share':>10} {'count':>7} {'se':>17}  rank set")
+    for r in records:
+        ranks = (
+            f"{r['rank_low']} or lower"
+            if r["rank_high"] is None
+            else f"{r['rank_low']}"
+            if r["rank_low"] == r["rank_high"]
+            else f"{r['rank_low']}-{r['rank_high']}"
+        )
+        se = f"{r['se_low']:,.2f}-{r['se_high']:,.2f}"
+        print(
+            f"{r['rank']:>4}  {r['city_id']:<28} {r['share']:>10,.2f} {r['count']:>7,} "
+            f"{se:>17}  {ranks}"
+        )
+    return 0
+
+
 def cmd_ingest(args) -> int:
     import json
 
@@ -323,6 +357,9 @@ def cmd_bench(args) -> int:
     if args.measure:
         print(json.dumps(bench.measure(args.measure, args.scale, args.repeats, args.memory_limit)))
         return 0
+    if args.coverage:
+        bench.coverage()
+        return 0
     if args.book or args.stress:
         from analysis.pipeline import bench_book
 
@@ -407,6 +444,30 @@ def _data_commands(command) -> None:
         "--out", type=kind.output_folder, required=True, help="folder for the CSV files"
     )
     _add_data(t)
+
+    i = command(
+        "intervals",
+        cmd_intervals,
+        "print how sure each Share and rank of a year's leading table is",
+        "For every city of the year's leading table: its Share and Count, the least and the most "
+        "standard error of its Share (both the exact one where the year has article records' "
+        "variances) and the set of ranks it may hold at --level (rank_high null when open below).",
+    )
+    i.add_argument("--year", type=kind.year, required=True)
+    i.add_argument(
+        "--subject",
+        type=kind.identifier,
+        default="overall",
+        help="subject id of the leading table (default: overall)",
+    )
+    i.add_argument(
+        "--level",
+        type=kind.level,
+        default=0.95,
+        help="confidence level of the rank sets (default 0.95)",
+    )
+    i.add_argument("--json", action="store_true", help="print the records as one JSON array")
+    _add_data(i)
 
     a = command(
         "audit",
@@ -589,6 +650,13 @@ def _bench_command(command) -> None:
         metavar="N",
         help="build the whole book N times, each into a fresh "
         "output folder, and report every failure with its cause",
+    )
+    b.add_argument(
+        "--coverage",
+        action="store_true",
+        help="measure the intervals instead: over a few hundred simulated years of one "
+        "population, how often the rank sets and Share intervals hold the truth (bounds and "
+        "exact), and how wide the sets are",
     )
     b.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     b.add_argument("--measure", choices=["engine", "reference"], help=argparse.SUPPRESS)

@@ -11,6 +11,9 @@ institutions and countries in every subject and overall, and every pair's collab
 With --memory-limit MB, the engine's process is held to that budget: DuckDB gets the budget less
 what Python, the libraries and the results need (HEADROOM_MB) and spills the rest to a folder on
 disk.
+
+With --coverage, the benchmark is of the intervals instead (`coverage`): how often the book's
+intervals and rank sets hold the truth, over many simulated years of one fixed population.
 """
 
 from __future__ import annotations
@@ -23,10 +26,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from analysis import uncertainty
 from analysis.paths import BUILD, REPO
 from analysis.records import metrics, reference_metrics, simulate
 
@@ -199,3 +204,141 @@ def run(
             f"ratio={ratio:.1f} peak_mb={engine['peak_mb']:.0f}"
         )
     return 1 if failed else 0
+
+
+# ---- coverage of the intervals and rank sets (analysis.uncertainty) ---------------------------
+
+COVERAGE_YEARS = 200
+COVERAGE_ARTICLES = 20_000  # a quarter of a Nature Index year, so that 200 take a few minutes
+COVERAGE_LEADING = 20  # the leading table's length (analysis.pages.LEADING)
+COVERAGE_BATCH = 10  # simulated years per run of the engine
+
+
+@dataclass
+class Tally:
+    """What one variant's intervals and rank sets got right, over every listed city of every
+    simulated year."""
+
+    cities: int = 0
+    ranks_covered: int = 0
+    shares_covered: int = 0
+    width: int = 0
+    open_sets: int = 0
+
+    def add(self, sets, true_ranks, shares, truths, se, critical, last) -> None:
+        for rank_set, true_rank, share, truth, s in zip(sets, true_ranks, shares, truths, se):
+            self.cities += 1
+            self.ranks_covered += rank_set.contains(true_rank)
+            self.shares_covered += abs(share - truth) <= critical * s
+            self.width += rank_set.width(last)
+            self.open_sets += rank_set.is_open
+
+
+def _one_year(result: dict, year: int, leading: int):
+    """The leading cities of one simulated year: ids, Shares, Counts, sum f² and covariances."""
+    share = result["share"].astype({"level": str, "subject": str, "entity": str})
+    city = share[
+        (share["level"] == "city")
+        & (share["subject"] == metrics.OVERALL)
+        & (share["year"] == year)
+    ]
+    city = city.sort_values(["share", "entity"], ascending=[False, True]).head(leading)
+    cov = result["covariance"].astype({"subject": str, "entity_a": str, "entity_b": str})
+    cov = cov[(cov["subject"] == metrics.OVERALL) & (cov["year"] == year)]
+    pairs = {
+        frozenset((a, b)): v for a, b, v in zip(cov["entity_a"], cov["entity_b"], cov["sum_fafb"])
+    }
+    return city, pairs
+
+
+def tally_year(tallies: dict, city, pairs, true_rank, truth, z: float, level: float) -> None:
+    """Add one simulated year's leading cities to each variant's tally."""
+    ids, shares = list(city["entity"]), list(city["share"])
+    bounds = [uncertainty.share_se_bounds(s, n) for s, n in zip(shares, city["count"])]
+    exact = [uncertainty.se_exact(v) for v in city["sum_f2"]]
+    ranks, truths = [true_rank[c] for c in ids], [truth[c] for c in ids]
+    for name, se, covariance in (
+        ("most", [b[1] for b in bounds], None),
+        ("least", [b[0] for b in bounds], None),
+        ("exact", exact, uncertainty.covariance_of(ids, pairs)),
+    ):
+        sets = uncertainty.rank_sets(shares, [s**2 for s in se], covariance, level)
+        tallies[name].add(sets, ranks, shares, truths, se, z, len(ids))
+
+
+def coverage(
+    years: int = COVERAGE_YEARS,
+    articles: int = COVERAGE_ARTICLES,
+    seed: int = SEED,
+    level: float = uncertainty.LEVEL,
+    leading: int = COVERAGE_LEADING,
+    log=print,
+) -> dict:
+    """Simulate `years` years of `articles` articles from one fixed population of cities (no
+    drift), take each year's leading `leading` cities as the supplement would, and count how often
+    their 95 % intervals hold the true (expected) Share and their rank sets the true rank among
+    all cities, for the SE bounds from Share and Count (most: the conservative sets the book
+    shows; least: what the smallest possible SE would claim) and for the exact SE and covariances
+    of the records. Prints a table and a summary line; returns the figures."""
+    start = time.perf_counter()
+    world = simulate.make_world(seed)
+    truth = simulate.expected_shares(world, articles)
+    true_rank = truth.rank(ascending=False, method="first").astype(int)
+    z = uncertainty.z_value(level)
+    tallies = {"most": Tally(), "least": Tally(), "exact": Tally()}
+    # Simulated years are numbered 0, 1, ... (each its own random stream) and computed by the
+    # engine a batch at a time: one DuckDB run per year would spend most of its time starting up.
+    for first in range(0, years, COVERAGE_BATCH):
+        batch = list(range(first, min(first + COVERAGE_BATCH, years)))
+        result = metrics.compute(
+            simulate.simulate(world, batch, articles, seed, drift=False), pairs=False
+        )
+        for year in batch:
+            tally_year(tallies, *_one_year(result, year, leading), true_rank, truth, z, level)
+    seconds = time.perf_counter() - start
+    labels = {
+        "most": "SE at most, sqrt(S) (the book's sets)",
+        "least": "SE at least, S/sqrt(n)",
+        "exact": "exact SE and covariances (records)",
+    }
+    log(
+        f"coverage at {level:.0%}: {years} simulated years of {articles:,} articles from one "
+        f"population (seed {seed}), the leading {leading} cities of each; truth: the expected "
+        "Shares and their ranks among all cities"
+    )
+    log(
+        f"{'variant':<40} {'rank sets':>9} {'width':>6} {'open':>6} {'Shares':>7}"
+        f"   (share covered; mean width, open sets counted to rank {leading}; share open)"
+    )
+    figures = {"years": years, "articles": articles, "level": level, "seconds": seconds}
+    for name, tally in tallies.items():
+        n = max(tally.cities, 1)
+        figures[name] = {
+            "rank_coverage": tally.ranks_covered / n,
+            "share_coverage": tally.shares_covered / n,
+            "mean_width": tally.width / n,
+            "open": tally.open_sets / n,
+            "cities": tally.cities,
+        }
+        f = figures[name]
+        log(
+            f"{labels[name]:<40} {f['rank_coverage']:>9.2%} {f['mean_width']:>6.2f} "
+            f"{f['open']:>6.1%} {f['share_coverage']:>7.2%}"
+        )
+    most = figures["most"]
+    log(
+        f"the conservative sets over-cover by {100 * (most['rank_coverage'] - level):+.2f} points "
+        f"(ranks) and {100 * (most['share_coverage'] - level):+.2f} points (Shares); "
+        f"{seconds:.0f} s"
+    )
+    log(
+        f"coverage: years={years} articles={articles} "
+        + " ".join(
+            f"{name}_ranks={figures[name]['rank_coverage']:.4f} "
+            f"{name}_shares={figures[name]['share_coverage']:.4f} "
+            f"{name}_width={figures[name]['mean_width']:.2f}"
+            for name in tallies
+        )
+        + f" seconds={seconds:.0f}"
+    )
+    return figures

@@ -75,6 +75,8 @@ def year_files(result: dict[str, pd.DataFrame], year: int, source: str) -> dict[
         .sort_values(["city_id", "year"])
     )
 
+    files.update(_variances(result, year))
+
     if "pairs" in result:
         pairs = result["pairs"].astype(
             {"level": str, "subject": str, "entity_a": str, "entity_b": str}
@@ -82,6 +84,39 @@ def year_files(result: dict[str, pd.DataFrame], year: int, source: str) -> dict[
         pairs = pairs[(pairs["year"] == year) & (pairs["subject"] == "overall")]
         files.update(_partnerships(pairs, city, result))
     return files
+
+
+def _variances(result: dict[str, pd.DataFrame], year: int) -> dict[str, pd.DataFrame]:
+    """share_variance (every city's sum of squared parts in the data year, and in the year before
+    on the scale of its adjusted Share: times the adjustment factor squared) and share_covariance
+    (the leading cities' pairs), for exact intervals (analysis.uncertainty)."""
+    share = result["share"].astype({"level": str, "subject": str, "entity": str})
+    city = share[(share["level"] == "city") & share["year"].isin([year, year - 1])]
+    totals = result["totals"].astype({"subject": str}).set_index(["year", "subject"])["articles"]
+    now = city["subject"].map(lambda s: totals.get((year, s))).astype(float)
+    then = [totals.get((y, s)) for y, s in zip(city["year"], city["subject"])]
+    factor = (now / pd.Series(then, index=city.index, dtype=float)).where(
+        city["year"] == year - 1, 1.0
+    )
+    variance = city.assign(sum_f2=city["sum_f2"] * factor**2).rename(
+        columns={"subject": "subject_id", "entity": "city_id"}
+    )
+    variance = variance.dropna(subset=["sum_f2"])
+    out = {
+        "share_variance": variance[["subject_id", "city_id", "year", "sum_f2"]].sort_values(
+            ["subject_id", "city_id", "year"]
+        )
+    }
+    covariance = result["covariance"].astype(
+        {"level": str, "subject": str, "entity_a": str, "entity_b": str}
+    )
+    covariance = covariance[(covariance["level"] == "city") & (covariance["year"] == year)]
+    out["share_covariance"] = covariance.rename(
+        columns={"subject": "subject_id", "entity_a": "city1_id", "entity_b": "city2_id"}
+    )[["subject_id", "city1_id", "city2_id", "sum_fafb"]].sort_values(
+        ["subject_id", "city1_id", "city2_id"]
+    )
+    return out
 
 
 def _partnerships(

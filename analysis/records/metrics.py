@@ -249,16 +249,50 @@ def _check(con: duckdb.DuckDBPyConnection, known_subjects: set[str] | None) -> N
         raise RecordError("the article records are invalid:\n  " + "\n  ".join(problems))
 
 
+def _covariance_query(leading: int) -> str:
+    """Sum over the joint articles of the product of the two cities' parts, for each pair of the
+    `leading` cities by Share of each year and subject (ties in Share broken by id): the covariance
+    of their Shares when the year's articles are drawn again (see analysis.uncertainty). Summed in
+    UNITs² as HUGEINT, like every sum here."""
+    return f"""
+        WITH lead AS (
+            SELECT year, subject, code FROM share_city
+            QUALIFY row_number() OVER (PARTITION BY year, subject ORDER BY share DESC, code)
+                    <= {int(leading)}
+        ), part_of AS (
+            SELECT p.a, t.t, p.e, p.s FROM per_article_city p
+            JOIN target t USING (ys)
+            JOIN lead l ON l.year = t.year AND l.subject = t.subject AND l.code = p.e
+        )
+        SELECT 'city'::level_name AS level, t.year, t.subject, na.name AS entity_a,
+               nb.name AS entity_b, g.s2::DOUBLE / {UNIT} / {UNIT} AS sum_fafb
+        FROM (SELECT x.t, x.e AS ea, y.e AS eb, sum(x.s::HUGEINT * y.s) AS s2
+              FROM part_of x JOIN part_of y ON x.a = y.a AND x.t = y.t AND x.e < y.e
+              GROUP BY x.t, x.e, y.e) g
+        JOIN (SELECT DISTINCT t, year, subject FROM target) t USING (t)
+        JOIN name_city na ON na.code = g.ea
+        JOIN name_city nb ON nb.code = g.eb
+        ORDER BY g.t, g.ea, g.eb"""
+
+
+LEADING_PAIRS = 20  # the covariances computed: among this many leading cities (analysis.pages)
+
+
 def compute(
     records: Records,
     known_subjects: set[str] | None = None,
     pairs: bool = True,
     memory: MemoryBudget | None = None,
+    leading: int = LEADING_PAIRS,
 ) -> dict[str, pd.DataFrame]:
     """Every level-1 metric, for every year, subject (and overall) and level.
 
     Returns DataFrames:
-      share:     level, year, subject, entity, share, count
+      share:     level, year, subject, entity, share, count, sum_f2 (the sum of the entity's
+                 squared parts of each article: the variance of its Share, analysis.uncertainty)
+      covariance: level (city), year, subject, entity_a, entity_b, sum_fafb: for each pair of the
+                 `leading` cities by Share with a joint article (entity_a < entity_b), the sum
+                 over their joint articles of the product of their parts
       adjusted:  level, year, subject, entity, adjusted_share   (scaled to the latest year)
       totals:    year, subject, articles
       pairs:     level, year, subject, entity_a, entity_b, cs1, cs2, bcs, count
@@ -303,12 +337,16 @@ def compute(
             CREATE OR REPLACE TEMP TABLE per_article_{level} AS
             SELECT a, ys, {level} AS e, sum(weight)::BIGINT AS s FROM part GROUP BY a, ys, {level}
         """)
+        # sum_f2, the sum of the squared parts (the variance of a Share when the year's articles
+        # are drawn again, see analysis.uncertainty), is summed exactly as well: a part squared is
+        # at most UNIT² = 1e26 and a HUGEINT holds 1.7e38.
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE share_{level} AS
             SELECT '{level}' AS level, y.year, so.subject, c.code, c.entity, sum(g.s)::DOUBLE /
-            {UNIT} AS share, sum(g.n)::BIGINT AS count
-            FROM (SELECT ys, e, sum(s) AS s, count(*) AS n FROM per_article_{level} GROUP
-            BY ys, e) g
+            {UNIT} AS share, sum(g.n)::BIGINT AS count,
+            sum(g.s2)::DOUBLE / {UNIT} / {UNIT} AS sum_f2
+            FROM (SELECT ys, e, sum(s) AS s, count(*) AS n, sum(s::HUGEINT * s) AS s2
+                  FROM per_article_{level} GROUP BY ys, e) g
             JOIN year_subjects y USING (ys) JOIN subject_of so USING (subjects) JOIN code_{level}
             c ON c.code = g.e
             GROUP BY ALL""")
@@ -343,7 +381,7 @@ def compute(
     # Codes follow the sort order of the ids, so ordering by code orders by id, cheaply.
     share = con.execute(
         " UNION ALL ".join(
-            f"SELECT level, year, subject, entity, share, count FROM share_{level}"
+            f"SELECT level, year, subject, entity, share, count, sum_f2 FROM share_{level}"
             for level in LEVELS
         )
         + " ORDER BY level, year, subject, entity"
@@ -362,6 +400,7 @@ def compute(
         ORDER BY level, year, subject, entity
     """).df()
     out = {"share": share, "adjusted": adjusted, "totals": totals}
+    out["covariance"] = con.execute(_covariance_query(leading)).df()
     if pairs:
         # One query per level, each with its own ORDER BY (a UNION ALL of ordered subqueries need
         # not keep their order); LEVELS is in alphabetical order, so the concatenation is sorted by
@@ -503,7 +542,7 @@ def city_view(result: dict[str, pd.DataFrame], subject: str = OVERALL) -> pd.Dat
     s = result["share"]
     return (
         s[(s["level"] == "city") & (s["subject"] == subject)]
-        .drop(columns=["level", "subject"])
+        .drop(columns=["level", "subject", "sum_f2"])
         .reset_index(drop=True)
     )
 

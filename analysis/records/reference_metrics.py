@@ -7,11 +7,33 @@ import pandas as pd
 LEVELS = {"city": "city_id", "institution": "institution_id", "country": "country"}
 
 
+def _covariance(
+    share: pd.DataFrame, per_article: pd.DataFrame, subj: pd.DataFrame, leading: int
+) -> pd.DataFrame:
+    """Sum of the products of two leading cities' parts over their joint articles, per year and
+    subject (the leading: the first `leading` by Share, ties by id)."""
+    city = share[share["level"] == "city"].sort_values(
+        ["year", "subject", "share", "entity"], ascending=[True, True, False, True]
+    )
+    lead = city.groupby(["year", "subject"]).head(leading)[["year", "subject", "entity"]]
+    parts = per_article.merge(subj, on="article_id").merge(lead, on=["year", "subject", "entity"])
+    joined = parts.merge(parts, on=["article_id", "year", "subject"], suffixes=("_a", "_b"))
+    joined = joined[joined["entity_a"] < joined["entity_b"]]
+    joined = joined.assign(product=joined["share_a"] * joined["share_b"])
+    out = joined.groupby(["year", "subject", "entity_a", "entity_b"], as_index=False).agg(
+        sum_fafb=("product", "sum")
+    )
+    return out.assign(level="city")[
+        ["level", "year", "subject", "entity_a", "entity_b", "sum_fafb"]
+    ]
+
+
 def compute(
     articles: pd.DataFrame,
     authorships: pd.DataFrame,
     affiliations: pd.DataFrame,
     pairs: bool = True,
+    leading: int = 20,
 ) -> dict:
     subj = articles.assign(subject=articles["subjects"].fillna("").str.split(";")).explode(
         "subject"
@@ -38,13 +60,14 @@ def compute(
         )
         per_article[level] = pa
         s = (
-            pa.merge(subj, on="article_id")
+            pa.assign(f2=pa["share"] ** 2)
+            .merge(subj, on="article_id")
             .groupby(["year", "subject", "entity"], as_index=False)
-            .agg(share=("share", "sum"), count=("article_id", "nunique"))
+            .agg(share=("share", "sum"), count=("article_id", "nunique"), sum_f2=("f2", "sum"))
         )
         shares.append(s.assign(level=level))
     share = pd.concat(shares, ignore_index=True)[
-        ["level", "year", "subject", "entity", "share", "count"]
+        ["level", "year", "subject", "entity", "share", "count", "sum_f2"]
     ]
     totals = (
         subj.groupby(["year", "subject"], as_index=False)
@@ -63,6 +86,7 @@ def compute(
         "share": share,
         "totals": totals,
         "adjusted": adjusted[["level", "year", "subject", "entity", "adjusted_share"]],
+        "covariance": _covariance(share, per_article["city"], subj, leading),
     }
     if pairs:
         found = []

@@ -84,12 +84,59 @@ def make_world(seed: int, tail_cities: int = 480, data_dir: Path = DATA) -> Worl
     return World(cities.reset_index(drop=True), used, institutions)
 
 
+class _Members:
+    """The members of each group (the cities of each country, the institutions of each city) in
+    one flat array, so that "member number k mod size of group g" is picked for a million rows at
+    once: the same member a loop over the rows would pick."""
+
+    def __init__(self, groups: list[np.ndarray]):
+        self.sizes = np.array([len(g) for g in groups])
+        self.starts = np.concatenate([[0], np.cumsum(self.sizes)[:-1]])
+        self.flat = np.concatenate(groups)
+
+    def pick(self, group: np.ndarray, k: np.ndarray) -> np.ndarray:
+        """Member number k mod size of each group: positions in `flat`."""
+        return self.starts[group] + k % self.sizes[group]
+
+
+def _order_of(values: np.ndarray) -> np.ndarray:
+    """Each value's place in the sorted order of `values` (distinct values: a sort key)."""
+    places = np.empty(len(values), dtype=np.int64)
+    places[np.argsort(values, kind="stable")] = np.arange(len(values))
+    return places
+
+
+def _groups(world: World) -> tuple[np.ndarray, _Members, _Members]:
+    """Each city's country (as a group number), the cities of each country (indices in ascending
+    order) and the institutions of each city (in the order the world lists them)."""
+    _, country_of = np.unique(world.cities["country_id"].to_numpy(), return_inverse=True)
+    cities_of = _Members([np.flatnonzero(country_of == g) for g in range(country_of.max() + 1)])
+    inst_city = world.institutions.groupby("city_id")["institution_id"].apply(np.array)
+    institutions_of = _Members([inst_city[c] for c in world.cities["city_id"]])
+    return country_of, cities_of, institutions_of
+
+
+# How authors are placed (see simulate): the share of an ordinary article's and of a large
+# collaboration's authors who work outside the home city, of whom one in ABROAD_ONE_IN abroad (the
+# others elsewhere in the home country); the share of large collaborations; the share of authors
+# with a second affiliation, and how often it is in the home country.
+SPREAD, SPREAD_BIG, ABROAD_ONE_IN, BIG = 0.25, 0.8, 3, 0.015
+SECOND_AFFILIATION, SECOND_DOMESTIC = 0.12, 0.6
+
+
 def simulate(
-    world: World, years: list[int], articles_per_year: int, seed: int, part: int = 0
+    world: World,
+    years: list[int],
+    articles_per_year: int,
+    seed: int,
+    part: int = 0,
+    drift: bool = True,
 ) -> Records:
     """Articles, authorships and affiliations for the given years. `part` k > 0 draws another,
     disjoint batch (its own random stream, article ids from k * articles_per_year): a large set is
-    made part by part without holding all of it in memory (see analysis.records.bench)."""
+    made part by part without holding all of it in memory (see analysis.records.bench). With
+    `drift` False, the city weights stay the world's: every year and part is a draw from one fixed
+    population, whose expected Shares `expected_shares` gives (the coverage benchmark)."""
     affiliations = world.institutions.rename(columns={"institution_id": "affiliation_id"})[
         ["affiliation_id", "city_id"]
     ]
@@ -98,15 +145,14 @@ def simulate(
         world.cities[["city_id", "country_id"]], on="city_id"
     ).rename(columns={"country_id": "country"})
     affiliations = affiliations[["affiliation_id", "institution_id", "city_id", "country"]]
-    inst_city = world.institutions.groupby("city_id")["institution_id"].apply(np.array).to_dict()
-    city_ids = world.cities["city_id"].to_numpy()
-    city_country = world.cities["country_id"].to_numpy()
-    by_country = {c: np.flatnonzero(city_country == c) for c in np.unique(city_country)}
+    country_of, cities_of, institutions_of = _groups(world)
+    institution_order = _order_of(institutions_of.flat)
     weights = world.cities["weight"].to_numpy(dtype=float)
     articles, authorships = [], []
     for year in years:
         rng = _rng(seed, "year", str(year), *(("part", str(part)) if part else ()))
-        weights = weights * rng.lognormal(0.0, 0.08, len(weights))  # year-on-year drift
+        drifted = weights * rng.lognormal(0.0, 0.08, len(weights))  # year-on-year drift
+        weights = drifted if drift else weights
         p = weights / weights.sum()
         n = articles_per_year
         ids = np.array([f"{year}-{i:07d}" for i in range(part * n, (part + 1) * n)])
@@ -132,57 +178,85 @@ def simulate(
         # 3000); about 15 authorship rows per article, as in a Nature Index year (~80,000 articles,
         # ~1.2 million rows).
         sizes = np.clip(np.round(rng.lognormal(2.15, 0.6, n)), 1, 40).astype(int)
-        big = rng.random(n) < 0.015
+        big = rng.random(n) < BIG
         sizes[big] = np.clip((rng.pareto(1.2, big.sum()) + 1) * 60, 50, 3000).astype(int)
-        home = rng.choice(len(city_ids), n, p=p)
+        home = rng.choice(len(weights), n, p=p)
         article_index = np.repeat(np.arange(n), sizes)
-        position = np.concatenate([np.arange(1, s + 1) for s in sizes])
+        position = np.arange(len(article_index)) - np.repeat(np.cumsum(sizes) - sizes, sizes) + 1
         m = len(article_index)
         draw = rng.random(m)
-        abroad = rng.choice(len(city_ids), m, p=p)
-        domestic = np.array(
-            [
-                by_country[c][k % len(by_country[c])]
-                for c, k in zip(city_country[home[article_index]], rng.integers(0, 1 << 30, m))
-            ]
-        )
+        abroad = rng.choice(len(weights), m, p=p)
+        domestic = cities_of.flat[
+            cities_of.pick(country_of[home[article_index]], rng.integers(0, 1 << 30, m))
+        ]
         # Large collaborations spread over up to 60 cities; ordinary articles stay closer to home.
-        spread = np.where(big[article_index], 0.8, 0.25)
+        spread = np.where(big[article_index], SPREAD_BIG, SPREAD)
         author_city = np.where(
             draw < 1 - spread,
             home[article_index],
-            np.where(draw < 1 - spread / 3, domestic, abroad),
+            np.where(draw < 1 - spread / ABROAD_ONE_IN, domestic, abroad),
         )
-        inst = np.array(
-            [
-                inst_city[city_ids[c]][k % len(inst_city[city_ids[c]])]
-                for c, k in zip(author_city, rng.integers(0, 1 << 30, m))
-            ]
-        )
-        rows = pd.DataFrame(
-            {"article_id": ids[article_index], "author_position": position, "affiliation_id": inst}
-        )
+        inst = institutions_of.pick(author_city, rng.integers(0, 1 << 30, m))
         # 12% of authors list a second affiliation, in another city of the same country or abroad.
-        second_aff = rng.random(m) < 0.12
-        other_city = np.where(rng.random(m) < 0.6, domestic, abroad)[second_aff]
-        other_inst = [
-            inst_city[city_ids[c]][k % len(inst_city[city_ids[c]])]
-            for c, k in zip(other_city, rng.integers(0, 1 << 30, second_aff.sum()))
-        ]
-        extra = pd.DataFrame(
-            {
-                "article_id": ids[article_index][second_aff],
-                "author_position": position[second_aff],
-                "affiliation_id": other_inst,
-            }
+        second_aff = rng.random(m) < SECOND_AFFILIATION
+        other_city = np.where(rng.random(m) < SECOND_DOMESTIC, domestic, abroad)[second_aff]
+        other_inst = institutions_of.pick(
+            other_city, rng.integers(0, 1 << 30, int(second_aff.sum()))
         )
+        # One row per author and affiliation (a second affiliation at the same institution is the
+        # same row), sorted by article id, position and affiliation id: sorted and deduplicated
+        # as whole numbers (each id's place in the sorted ids), which is what sorting the strings
+        # would give, several times faster.
+        article = np.concatenate([article_index, article_index[second_aff]])
+        author = np.concatenate([position, position[second_aff]])
+        affiliation = np.concatenate([inst, other_inst])
+        keys = (institution_order[affiliation], author, _order_of(ids)[article])
+        order = np.lexsort(keys)
+        sorted_keys = [key[order] for key in keys]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = np.any([key[1:] != key[:-1] for key in sorted_keys], axis=0)
+        chosen = order[first]
         authorships.append(
-            pd.concat([rows, extra])
-            .drop_duplicates()
-            .sort_values(["article_id", "author_position", "affiliation_id"])
+            pd.DataFrame(
+                {
+                    "article_id": ids[article[chosen]],
+                    "author_position": author[chosen],
+                    "affiliation_id": institutions_of.flat[affiliation[chosen]],
+                }
+            )
         )
     return Records(
         pd.concat(articles, ignore_index=True),
         pd.concat(authorships, ignore_index=True),
         affiliations,
     )
+
+
+def expected_shares(world: World, articles: int) -> pd.Series:
+    """Each city's expected Share (overall) in a year of `articles` articles drawn by `simulate`
+    with drift=False: the truth the coverage benchmark measures intervals and rank sets against.
+
+    Given its home city h and whether it is a large collaboration, every author of an article is
+    placed alike and independently, so the article's expected part for city c is one author's:
+    with a second affiliation (probability q) the author's part is split in two, each half to the
+    city of one affiliation (both halves to c when both are there), so c's expected part is
+    (1 - q/2) P(first affiliation in c) + (q/2) P(second in c). The home-country pick counts as
+    uniform over the country's cities (it is k mod size for k uniform below 2^30: off by less than
+    size / 2^30)."""
+    weights = world.cities["weight"].to_numpy(dtype=float)
+    p = weights / weights.sum()
+    country_of, cities_of, _ = _groups(world)
+    same_country = (country_of[:, None] == country_of[None, :]).astype(float)
+    domestic = same_country / cities_of.sizes[country_of][:, None]  # row h: P(pick c | home h)
+    abroad = np.broadcast_to(p, domestic.shape)
+    second = SECOND_DOMESTIC * domestic + (1 - SECOND_DOMESTIC) * abroad
+    expected = np.zeros(len(p))
+    for spread, chance in ((SPREAD, 1 - BIG), (SPREAD_BIG, BIG)):
+        first = (
+            (1 - spread) * np.eye(len(p))
+            + spread * (1 - 1 / ABROAD_ONE_IN) * domestic
+            + spread / ABROAD_ONE_IN * abroad
+        )
+        part = (1 - SECOND_AFFILIATION / 2) * first + SECOND_AFFILIATION / 2 * second
+        expected += chance * (p @ part)
+    return pd.Series(expected * articles, index=world.cities["city_id"].to_numpy(), name="share")
