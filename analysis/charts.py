@@ -145,15 +145,23 @@ CHART_MENU = ("CLICK_TO_VIEW_ACTIONS", "PNG_ACTION", "SVG_ACTION")
 
 
 def _finish(
-    chart: alt.Chart, title: str, description: str, lang: str, anchor: str = "chart"
+    chart: alt.Chart, title: str, description: str, lang: str, anchor: str, subtitle: str = ""
 ) -> alt.Chart:
+    """The settings every chart of the book shares: its title and text alternative, its size,
+    fonts and legends, and `anchor`, the stable name of the id a reader links to
+    (chart-<anchor>)."""
     # labelLimit/titleLimit 0: legend and axis texts are never cut short with "…"; long titles
     # are broken into lines instead.
     menu = {key: t(f"chart_{key.lower()}", lang) for key in CHART_MENU}
     return (
         chart.properties(
             # centred on the whole chart (not on the plot, which a phone makes narrow)
-            title=alt.TitleParams(wrap_text(title), limit=0, frame="bounds"),
+            title=alt.TitleParams(
+                wrap_text(title),
+                limit=0,
+                frame="bounds",
+                **({"subtitle": wrap_text(subtitle), "subtitleFontSize": 11} if subtitle else {}),
+            ),
             description=description,
             autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
             usermeta={"anchor": anchor, "link": t("chart_link", lang), "menu": menu},
@@ -194,6 +202,7 @@ LINE_PALETTE = [
     "#0b6e78", "#a84d00",
 ]  # fmt: skip
 INK = "#08519c"  # the data year's marks; the year before is the same, hollow
+PALE = "#c6dbef"  # the fill of a mark outlined in INK (the outline is what stands out)
 RULE = "#767676"  # lines joining two marks
 
 
@@ -717,8 +726,12 @@ def share_interval_chart(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
             color=country_colour(table, lang),
             strokeWidth=alt.StrokeWidth(
                 "band:N",
-                title=t("interval_legend", lang),
+                title=wrap_text(
+                    t("interval_legend" if exact else "interval_legend_bounds", lang), 20
+                ),
                 scale=alt.Scale(domain=labels, range=[w for _, _, w in bands]),
+                # beside the country legend it would not fit a phone
+                legend=alt.Legend(orient="top"),
             ),
             tooltip=tooltip,
         )
@@ -737,7 +750,9 @@ def share_interval_chart(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
         share=top["share"],
         half=top["half_width"],
     )
-    return _finish((lines + dots).properties(width=WIDTH), t("title_intervals", lang), desc, lang)
+    return _finish(
+        (lines + dots).properties(width=WIDTH), t("title_intervals", lang), desc, lang, "intervals"
+    )
 
 
 def rank_set_chart(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
@@ -758,20 +773,23 @@ def rank_set_chart(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
         axis=alt.Axis(values=list(range(1, n + 1)), format="d", labelOverlap=True),
     )
     tooltip = [tip(c, lang) for c in ("rank", "city", "rank_low", "rank_high")]
+    # a pale bar outlined in the dark ink (the outline stands out from the page), the rank held a
+    # dark dot on it; an open set ends in an arrowhead past the last rank, which the subtitle reads
+    # as "or lower" (a word beside the bar would not fit a phone's width)
     bars = (
         alt.Chart(df)
-        .mark_bar(height=10, color="#9ecae1")
+        .mark_bar(height=12, color=PALE, stroke=INK, strokeWidth=1)
         .encode(y=y, x=x, x2="end:Q", tooltip=tooltip)
     )
     held = (
         alt.Chart(df)
-        .mark_circle(size=50, color="#08519c", opacity=1)
+        .mark_circle(size=50, color=INK, opacity=1)
         .encode(y=y, x="rank:Q", tooltip=tooltip)
     )
     open_marks = (
         alt.Chart(df[df["open_label"] != ""])
-        .mark_text(align="left", dx=4, fontSize=11)
-        .encode(y=y, x="end:Q", text="open_label:N")
+        .mark_point(shape="triangle-right", filled=True, size=70, color=INK, opacity=1)
+        .encode(y=y, x="end:Q", tooltip=tooltip)
     )
     singles = int((df["rank_low"] == df["rank_high"]).sum())
     desc = t("alt_rank_sets", lang, n=n, single=singles, open=int(df["rank_high"].isna().sum()))
@@ -780,4 +798,6 @@ def rank_set_chart(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
         t("title_rank_sets", lang),
         desc,
         lang,
+        "rank-sets",
+        subtitle=t("open_below_key", lang),
     )

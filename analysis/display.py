@@ -29,7 +29,7 @@ def _cell(value, column: str, lang: str) -> str:
 
 
 CARD_TEXT = 40  # a table with longer texts than this shows each row as a card on a phone
-CARD_COLUMNS = 5  # so does a table of more columns than this that names no key columns
+CARD_COLUMNS = 4  # so does a table of more columns than this that names no key columns
 
 
 def table_html(
@@ -120,7 +120,7 @@ def show_table(page: pages.Page) -> HTML:
         table_html(table, page.lang, page.year, page.key_columns, short)
         + untranslated_note(table, page.lang)
         + "\n"
-        + download_link(table, page.csv_name, page.lang)
+        + download_link(page.csv, page.csv_name, page.lang)
     )
 
 

@@ -35,6 +35,10 @@ TEXT: dict[str, dict[str, str]] = {
     "partner": {"en": "Partner", "zh": "合作方"},
     "not_printed": {"en": "not printed", "zh": "未公布"},
     "open_below": {"en": "or lower", "zh": "或更低"},
+    "open_below_key": {
+        "en": "▶ the set is open below: the city could also rank lower",
+        "zh": "▶ 排名集合下端开放：该城市的名次也可能更低",
+    },
     "download": {
         "en": "Download this table as CSV ({filename})",
         "zh": "下载此表的CSV文件（{filename}）",
@@ -121,15 +125,14 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Share with its 95% interval",
         "zh": "贡献份额及其95%区间",
     },
+    # (short: they label a legend, which must fit a phone; the page's prose explains)
     "interval_legend": {"en": "95% interval", "zh": "95%区间"},
-    "interval_widest": {
-        "en": "the widest the Share and Count allow",
-        "zh": "按贡献份额与论文数可能的最宽区间",
+    "interval_legend_bounds": {
+        "en": "95% interval, from Share and Count",
+        "zh": "95%区间（据贡献份额与论文数）",
     },
-    "interval_narrowest": {
-        "en": "the narrowest they allow",
-        "zh": "可能的最窄区间",
-    },
+    "interval_widest": {"en": "at most", "zh": "最宽"},
+    "interval_narrowest": {"en": "at least", "zh": "最窄"},
     "interval_exact": {"en": "exact, from article records", "zh": "依据论文记录精确计算"},
     "alt_intervals": {
         "en": "Dot plot of the Share of the {n} leading cities, each with its 95% interval; "

@@ -117,14 +117,20 @@ COLUMNS: dict[str, Column] = {
     "sum_of_shares": Column(_h("Sum of the cities' Shares", "各城市贡献份额之和"), MONEY),
     "articles": Column(_h("Articles", "论文数"), ","),
     # how sure a figure is (analysis/uncertainty.py): standard errors, 95 % intervals, rank sets
+    "city_id": Column(_h("City id", "城市编号")),
+    "subject_id": Column(_h("Subject id", "学科编号")),
     "se_low": Column(_h("Standard error, at least", "标准误（下限）"), MONEY),
     "se_high": Column(_h("Standard error, at most", "标准误（上限）"), MONEY),
     "half_width": Column(_h("± (95% interval)", "±（95%区间）"), MONEY),
-    "rank_low": Column(_h("Rank set: from", "排名区间：自"), "d"),
-    "rank_high": Column(_h("Rank set: to", "排名区间：至"), "d", missing="open_below"),
-    "rank_low_prev": Column(_h("Rank set, previous edition: from", "上一版排名区间：自"), "d"),
+    "rank_low": Column(_h("Best possible rank", "可能的最好名次"), "d"),
+    "rank_high": Column(_h("Worst possible rank", "可能的最差名次"), "d", missing="open_below"),
+    "rank_low_prev": Column(
+        _h("Best possible rank, previous edition", "上一版可能的最好名次"), "d"
+    ),
     "rank_high_prev": Column(
-        _h("Rank set, previous edition: to", "上一版排名区间：至"), "d", missing="open_below"
+        _h("Worst possible rank, previous edition", "上一版可能的最差名次"),
+        "d",
+        missing="open_below",
     ),
     "verdict": Column(
         _h("Beyond the uncertainty?", "是否超出不确定范围"),
@@ -230,6 +236,7 @@ class PageKind:
     csv: str | None = None
     group: str = ""  # kinds of one group are ordered together, by instance (risers, mentions)
     recent: int = 0  # of the key's year columns (r{year}), a phone shows only the last `recent`
+    csv_columns: tuple[str, ...] = ()  # what its CSV holds, where that is not what the page shows
 
     @property
     def template_path(self) -> Path:
@@ -262,6 +269,7 @@ class PageKind:
 
 
 SUBJECT = Each("subject", "adjusted_share", "subject_id", "subjects")
+INTERVAL_FIELDS = uncertainty.RECORD_FIELDS  # what share-intervals.csv holds: intervals --json
 LEADING = 20  # the leading group, as the supplement prints it
 
 KINDS: dict[str, PageKind] = {
@@ -298,13 +306,13 @@ KINDS: dict[str, PageKind] = {
                 "city",
                 "country",
                 "share",
-                "se_low",
-                "se_high",
                 "half_width",
                 "rank_low",
                 "rank_high",
-            ),
-            key=("share", "half_width", "rank_low", "rank_high"),
+            ),  # fmt: skip
+            # for machines: ids, and both bounds of the standard error (intervals --json too)
+            csv_columns=INTERVAL_FIELDS,
+            key=("city", "share", "rank_low", "rank_high"),  # the page is about the rank sets
             inputs=("share",),
             top=LEADING,
             csv="share-intervals",
@@ -503,7 +511,13 @@ class Page:
 
     @property
     def contract(self) -> pd.DataFrame:
+        """What the page's table shows."""
         return self.table[self.columns]
+
+    @property
+    def csv(self) -> pd.DataFrame:
+        """What the page's CSV holds: what `tables` writes for it."""
+        return self.table[csv_columns(self.kind, self.table)]
 
     @property
     def key_columns(self) -> list[str]:
@@ -513,6 +527,15 @@ class Page:
             years = [c for c in key if tables.rank_year(c)]
             key = [c for c in key if c not in years[: -self.kind.recent]]
         return [c for c in self.columns if c in ("rank", "position") or c in key]
+
+
+def csv_columns(kind: PageKind, table: pd.DataFrame) -> list[str]:
+    """The columns of a kind's CSV, as `table` has them."""
+    return (
+        expand_columns(dataclasses.replace(kind, columns=kind.csv_columns), table)
+        if kind.csv_columns
+        else expand_columns(kind, table)
+    )
 
 
 def expand_columns(kind: PageKind, table: pd.DataFrame) -> list[str]:
@@ -552,7 +575,7 @@ def contract_tables(data: YearData, lang: str = "en") -> dict[str, tuple[PageKin
     for kind, instance in _csv_tables(data, lang):
         table = kind.compute(data, instance.value, lang)
         if len(table):
-            out[kind.csv_stem(instance)] = (kind, table[expand_columns(kind, table)])
+            out[kind.csv_stem(instance)] = (kind, table[csv_columns(kind, table)])
     return out
 
 

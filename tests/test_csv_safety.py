@@ -88,7 +88,18 @@ def test_a_page_download_writes_hostile_names_as_text(hostile_2023, kind):
 
 def test_the_audit_ledger_download_writes_hostile_text_as_text():
     figures = [
-        Figure("x:1", "en", FORMULA, "-6.5", "reproduced", "-6.52 to -6.48", "@x", TAB, "+1"),
+        Figure(
+            "x:1",
+            "en",
+            FORMULA,
+            "-6.5",
+            "reproduced",
+            "-6.52 to -6.48",
+            "@x",
+            TAB,
+            "+1",
+            "-6.52至-6.48",
+        ),
         Figure("x:2", "zh", "领先城市", "3,734.62", "input"),
     ]
     link = display.download_link(audit.figures_frame(figures), "audit-2022.csv")
@@ -104,6 +115,7 @@ def test_the_audit_ledger_download_writes_hostile_text_as_text():
         "explanation": "'@x",
         "where_zh": "'" + TAB,
         "explanation_zh": "+1",
+        "recomputed_zh": "'-6.52至-6.48",
     }
 
 

@@ -417,9 +417,12 @@ def test_intervals_refuses_a_year_or_subject_without_data(cli, argv, message):
 def test_tables_writes_the_share_intervals(cli, tmp_path):
     assert cli("tables", "--year", "2022", "--out", str(tmp_path)).returncode == 0
     table = pd.read_csv(tmp_path / "share-intervals.csv", dtype=str, keep_default_na=False)
-    assert list(table.columns) == list(pages.KINDS["intervals"].columns)
+    assert list(table.columns) == list(pages.INTERVAL_FIELDS) == [
+        "city_id", "subject_id", "share", "count", "se_low", "se_high", "rank", "rank_low",
+        "rank_high",
+    ]  # fmt: skip
     assert table.iloc[0].tolist() == [
-        "1", "Beijing", "China", "3734.62", "42.18", "61.11", "119.78", "1", "1",
+        "beijing", "overall", "3734.62", "7841", "42.18", "61.11", "1", "1", "1",
     ]  # fmt: skip
     assert table.iloc[-1]["rank_high"] == ""  # open below
 

@@ -133,14 +133,18 @@ def _build_language(lang: str, source: Path, out: Path) -> Path:
     return html
 
 
-def _pdf(lang: str, html: Path, source: Path, previous: Path, into: Path) -> str:
-    """The PDF of one language's book (built at `html`) into `into`: printed again only when the
-    page it is printed from changed; otherwise the previous book's PDF (in `previous`) is kept.
-    Returns "printed" or "kept"."""
+def _print_page(lang: str, html: Path, source: Path) -> Path:
+    """The language's whole book on one page (print.html, analysis.pipeline.pdf), in its HTML."""
     title = LANGUAGES[lang].config.get("title") or yaml.safe_load(
         (source / "_config.yml").read_text(encoding="utf-8")
     ).get("title", "")
-    page = pdf.assemble(html, source / LANGUAGES[lang].toc, lang, title)
+    return pdf.assemble(html, source / LANGUAGES[lang].toc, lang, title)
+
+
+def _pdf(lang: str, page: Path, html: Path, previous: Path, into: Path) -> str:
+    """The PDF of one language's book, printed from `page` (print.html in the built `html`) into
+    `into`: printed again only when that page changed; otherwise the previous book's PDF (in
+    `previous`) is kept. Returns "printed" or "kept"."""
     digest = hashlib.sha256(page.read_bytes() + _static_bytes(html)).hexdigest()
     name = pdf.FILE_NAMES[lang]
     stamp = f".{name}.sha256"
@@ -214,12 +218,13 @@ def build_html(
         def one(lang: str) -> str:
             start = time.perf_counter()
             html = _build_language(lang, source, out)
+            page = _print_page(lang, html, source)
             shutil.copytree(html, staging / LANGUAGES[lang].html, dirs_exist_ok=True)
             note = f"{lang}: HTML {time.perf_counter() - start:.1f} s"
             if pdfs:
                 start = time.perf_counter()
                 previous = out / "html" / pdf.PDF_FOLDER
-                done = _pdf(lang, html, source, previous, staging / pdf.PDF_FOLDER)
+                done = _pdf(lang, page, html, previous, staging / pdf.PDF_FOLDER)
                 note += f", PDF {done} {time.perf_counter() - start:.1f} s"
             return note
 
@@ -247,7 +252,11 @@ def rebuild_pdfs(out: Path = BUILD, source: Path = REPO) -> list[Path]:
             list(
                 pool.map(
                     lambda lang: _pdf(
-                        lang, html / LANGUAGES[lang].html, source, staging / "none", staging
+                        lang,
+                        _print_page(lang, html / LANGUAGES[lang].html, source),
+                        html / LANGUAGES[lang].html,
+                        staging / "none",
+                        staging,
                     ),
                     _languages(source),
                 )
