@@ -55,8 +55,8 @@ browser: ## install Debian's Chromium, CJK fonts and poppler-utils (PDFs, browse
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
 	  else echo "The PDFs and the browser test need: sudo apt-get install $(BROWSER_PACKAGES)" >&2; exit 1; fi; fi
 
-# The tests and nbval run in one pytest session across the cores, test by test (--dist loadgroup),
-# each notebook's cells together on one worker (tests/conftest.py groups them).
+# The tests and nbval run in one pytest session across the cores, file by file (--dist loadfile), so
+# each notebook's cells run in order in one kernel on one worker.
 # SCIENCE_CITIES_CHARTS=offline gives nbval's kernels the book's chart renderer, as the runner gives
 # it to its own (analysis.charts).
 TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -64,15 +64,15 @@ TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test: $(STAMP) browser lint ## all checks: lint, committed notebooks up to date, the book build, unit/data/browser/PDF tests, nbval
 	$(PY) -m analysis run --check
 	$(PY) -m analysis book
-	SCIENCE_CITIES_CHARTS=offline $(PY) -m pytest -n $(TEST_JOBS) --dist loadgroup -p no:randomly --nbval tests book/generated
+	SCIENCE_CITIES_CHARTS=offline $(PY) -m pytest -n $(TEST_JOBS) --dist loadfile -p no:randomly --nbval tests book/generated
 
 test-fast: $(STAMP) lint ## the edit loop: lint, committed notebooks up to date, the tests that build no book and open no browser
 	$(PY) -m analysis run --check
-	$(PY) -m pytest -n $(TEST_JOBS) --dist loadgroup -p no:randomly -m "not book" tests --ignore=tests/test_browser.py --ignore=tests/test_pdf.py
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile -p no:randomly -m "not book" tests --ignore=tests/test_browser.py --ignore=tests/test_browser_zh.py --ignore=tests/test_pdf.py
 
 screenshots: $(STAMP) browser ## full-page screenshots of every page at 1280 and 390 px into _build/screenshots/ (for a person to look at)
 	$(PY) -m analysis book
-	SCREENSHOTS=1 $(PY) -m pytest -n $(TEST_JOBS) -p no:randomly -q tests/test_browser.py -k page_works
+	SCREENSHOTS=1 $(PY) -m pytest -n $(TEST_JOBS) -p no:randomly -q tests/test_browser.py tests/test_browser_zh.py -k page_works
 
 lint: $(STAMP) ## ruff: lint and format check of analysis/ and tests/ (fix with: .venv/bin/ruff format analysis tests)
 	$(PY) -m ruff check analysis tests

@@ -107,9 +107,23 @@ def snapshot():
     return folder_bytes
 
 
-def pytest_collection_modifyitems(items):
-    """Spread the tests over the cores one by one (`--dist loadgroup`), but keep the cells of
-    each executed notebook together, in order, on one worker: nbval runs them in one kernel."""
-    for item in items:
-        if item.path.suffix == ".ipynb":
-            item.add_marker(pytest.mark.xdist_group(str(item.path)))
+# The browser tests' Chromium (one per test file and worker) and axe-core (tests/pagecheck.py).
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from pagecheck import CHROMIUM, HTML
+
+    assert HTML.exists(), "build the book first: make book"
+    assert Path(CHROMIUM).exists(), "install Debian's chromium: make browser"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()

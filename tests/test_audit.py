@@ -1,13 +1,15 @@
 """The audit classifies every printed figure, catches a wrong one, and is rounding-aware."""
 
+import csv
 import json
+import re
 import shutil
 
 import pandas as pd
 import pytest
 
 from analysis import audit
-from analysis.paths import DATA
+from analysis.paths import DATA, REPO
 
 
 @pytest.fixture(scope="module")
@@ -15,11 +17,32 @@ def figures():
     return audit.audit(2022)
 
 
-@pytest.fixture
-def ledger_copy(tmp_path):
-    target = tmp_path / "data"
-    shutil.copytree(DATA, target)
-    return target
+@pytest.fixture(scope="module")
+def recomputed():
+    return audit._Recomputed(audit.load_year(2022))
+
+
+@pytest.fixture(scope="module")
+def spoiled(tmp_path_factory):
+    """A copy of data/ whose ledger has three wrong printed figures (a table cell, a Chinese name,
+    a figure of the text), and its audit: computed once for the tests that each look for one."""
+    ledger = tmp_path_factory.mktemp("spoiled") / "data"
+    shutil.copytree(DATA, ledger)
+    path = ledger / "published/2022/risers-overall.csv"
+    df = pd.read_csv(path, dtype=str)
+    df.loc[2, "change"] = "252.61"  # printed 252.51
+    df.to_csv(path, index=False)
+    path = ledger / "published/2022/zh/partnerships-usa.csv"
+    df = pd.read_csv(path, dtype=str)
+    df.loc[7, "city2"] = "纽约"
+    df.to_csv(path, index=False)
+    path = ledger / "published/2022/text-figures.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df.loc[df["id"] == "nanjing-rise", "value"] = "274"
+    df.to_csv(path, index=False)
+    wrong = audit.unexplained(audit.audit(2022, ledger))
+    assert len(wrong) == 3, [f.id for f in wrong]  # the three spoiled figures and nothing else
+    return ledger, by_id(wrong)
 
 
 def by_id(figures):
@@ -81,34 +104,21 @@ def test_the_interval_check():
     assert not audit.consistent(40.86, 2, *audit.change_interval(142.87, 183.70))
 
 
-def test_a_deliberately_wrong_printed_value_is_caught(ledger_copy, cli):
-    path = ledger_copy / "published/2022/risers-overall.csv"
-    df = pd.read_csv(path, dtype=str)
-    df.loc[2, "change"] = "252.61"  # printed 252.51
-    df.to_csv(path, index=False)
-    figures = audit.audit(2022, ledger_copy)
-    (wrong,) = audit.unexplained(figures)
-    assert wrong.id == "en:risers-overall:3:change" and wrong.printed == "252.61"
-    result = cli("audit", "--year", "2022", "--data", str(ledger_copy))
+def test_a_deliberately_wrong_printed_value_is_caught(spoiled, cli):
+    ledger, wrong = spoiled
+    assert wrong["en:risers-overall:3:change"].printed == "252.61"
+    result = cli("audit", "--year", "2022", "--data", str(ledger))
     assert result.returncode == 1 and "en:risers-overall:3:change" in result.stderr
 
 
-def test_a_wrong_chinese_name_is_caught(ledger_copy):
-    path = ledger_copy / "published/2022/zh/partnerships-usa.csv"
-    df = pd.read_csv(path, dtype=str)
-    df.loc[7, "city2"] = "纽约"
-    df.to_csv(path, index=False)
-    (wrong,) = audit.unexplained(audit.audit(2022, ledger_copy))
-    assert wrong.id == "zh:partnerships-usa:8:city2" and wrong.recomputed == "伊萨卡"
+def test_a_wrong_chinese_name_is_caught(spoiled):
+    _, wrong = spoiled
+    assert wrong["zh:partnerships-usa:8:city2"].recomputed == "伊萨卡"
 
 
-def test_a_wrong_text_figure_is_caught(ledger_copy):
-    path = ledger_copy / "published/2022/text-figures.csv"
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    df.loc[df["id"] == "nanjing-rise", "value"] = "274"
-    df.to_csv(path, index=False)
-    (wrong,) = audit.unexplained(audit.audit(2022, ledger_copy))
-    assert wrong.id == "nanjing-rise" and wrong.recomputed.startswith("273.")
+def test_a_wrong_text_figure_is_caught(spoiled):
+    _, wrong = spoiled
+    assert wrong["nanjing-rise"].recomputed.startswith("273.")
 
 
 def test_the_cli_scorecard_and_json(cli):
@@ -126,10 +136,6 @@ def test_the_cli_scorecard_and_json(cli):
 
 def test_the_readme_quotes_the_current_audit(figures):
     """The README states the audit's figures; they must be the ones the audit computes."""
-    import re
-
-    from analysis.paths import REPO
-
     text = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
     card = audit.scorecard(2022, figures)
     numbers = re.search(
@@ -153,8 +159,6 @@ def test_the_readme_quotes_the_current_audit(figures):
 
 def documented_rules() -> dict[str, str]:
     """kind -> example, from the rule table of data/published/README.md."""
-    import re
-
     text = (DATA / "published" / "README.md").read_text(encoding="utf-8")
     rows = re.findall(r"^\| `([a-z0-9_]+)[^`]*` \| .*? \| `([^`]+)` \(", text, flags=re.M)
     return dict(rows)
@@ -167,10 +171,8 @@ def test_every_rule_is_documented_once_with_an_example():
 
 
 @pytest.mark.parametrize("kind", sorted(audit.RULES))
-def test_each_documented_rule_example_agrees_with_its_ledger_row(kind, figures):
+def test_each_documented_rule_example_agrees_with_its_ledger_row(kind, figures, recomputed):
     """The example is evaluated, and the ledger row that uses it is classified as documented."""
-    import csv
-
     example = documented_rules()[kind]
     rows = [
         r
@@ -178,7 +180,7 @@ def test_each_documented_rule_example_agrees_with_its_ledger_row(kind, figures):
         if r["rule"] == example
     ]
     assert rows, f"no ledger row uses the documented example {example!r}"
-    status, lo, hi, _ = audit.evaluate_rule(audit._Recomputed(audit.load_year(2022)), example)
+    status, lo, hi, _ = audit.evaluate_rule(recomputed, example)
     assert status in ("reproduced", "input", "not_checkable")
     if lo is not None:
         assert audit.consistent(float(rows[0]["value"]), int(rows[0]["decimals"]), lo, hi)
@@ -192,8 +194,6 @@ def test_an_unknown_rule_names_the_rules():
 
 def test_every_explanation_of_the_ledger_is_in_both_languages(figures):
     """The Chinese edition's audit chapter shows where each figure is and why, in Chinese."""
-    import re
-
     shown = [f for f in figures if f.status in ("erratum", "not_checkable")]
     assert shown and all(f.where_zh and f.explanation_zh for f in shown)
     for f in shown:  # Chinese text; names, ids and numbers may stay as they are
