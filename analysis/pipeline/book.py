@@ -23,7 +23,7 @@ import yaml
 from analysis.charts import offline_bundle
 from analysis.errors import BuildError, PdfError
 from analysis.paths import BOOK, BUILD, REPO, shown
-from analysis.pipeline import pdf, sources
+from analysis.pipeline import pdf, sources, sphinx_ext
 from analysis.pipeline.editions import GENERATED_IN_SOURCE, LANGUAGES, cross_link
 from analysis.pipeline.staging import fresh_staging, replace
 
@@ -44,10 +44,11 @@ def write_bundle() -> Path:
 
 def sources_hash(source: Path) -> str:
     """A hash of everything the HTML is built from: config, TOC, pages, executed notebooks, static
-    files."""
+    files, and the two modules that shape the pages (the Sphinx extension, the print page)."""
     h = hashlib.sha256()
     files = (
         [source / "_config.yml", source / "book" / "moved.csv"]
+        + [Path(sphinx_ext.__file__), Path(pdf.__file__)]
         + [source / language.toc for language in LANGUAGES.values()]
         + sorted((source / "book").rglob("*.md"))
         + sorted((source / "book").rglob("*.ipynb"))
@@ -57,7 +58,8 @@ def sources_hash(source: Path) -> str:
         if path.is_file() and not any(
             part.startswith((".staging", ".old")) for part in path.parts
         ):
-            h.update(str(path.relative_to(source)).encode() + path.read_bytes())
+            name = path.relative_to(source) if path.is_relative_to(source) else path.name
+            h.update(str(name).encode() + path.read_bytes())
     return h.hexdigest()
 
 

@@ -1,10 +1,23 @@
-"""A Sphinx extension for this book: drop script tags that a page would load twice.
+"""A Sphinx extension for this book.
 
-Jupyter Book 1 always loads sphinx-thebe, which registers its inline configuration script twice;
-the second `const THEBE_JS_URL` then throws "Identifier 'THEBE_JS_URL' has already been declared"
-on every page. Identical script entries are removed, which removes the error at its cause."""
+- Drop script tags that a page would load twice. Jupyter Book 1 always loads sphinx-thebe, which
+  registers its inline configuration script twice; the second `const THEBE_JS_URL` then throws
+  "Identifier 'THEBE_JS_URL' has already been declared" on every page. Identical script entries
+  are removed, which removes the error at its cause.
+- Write myst-nb's stylesheet before the pages, not after them. Sphinx adds a `?v=<checksum>` to a
+  stylesheet's link only when the file is already in the output, and myst-nb copies its own at
+  the end of the build: a clean build linked it without the checksum and an incremental one (the
+  file left by the last build) with it, so the same page came out in two versions.
+- Forget a search term that no page holds any more. On an incremental build Sphinx loads the last
+  search index and takes the pages it reads again out of each term's list, but keeps the term with
+  an empty list: the index then differed from a clean build's (tests/test_incremental.py)."""
 
 from __future__ import annotations
+
+from pathlib import Path
+
+from myst_nb.sphinx_ext import add_global_html_resources
+from sphinx.search import IndexBuilder
 
 
 def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
@@ -21,6 +34,24 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
     context["script_files"] = kept
 
 
+def _mystnb_css_first(app) -> None:
+    if app.builder.format == "html":
+        (Path(app.builder.outdir) / "_static").mkdir(parents=True, exist_ok=True)
+        add_global_html_resources(app, None)
+
+
+_prune = IndexBuilder.prune
+
+
+def _prune_and_forget_empty_terms(self, docnames) -> None:
+    _prune(self, docnames)
+    for mapping in (self._mapping, self._title_mapping):
+        for term in [term for term, pages in mapping.items() if not pages]:
+            del mapping[term]
+
+
 def setup(app):
+    IndexBuilder.prune = _prune_and_forget_empty_terms
     app.connect("html-page-context", _dedupe_scripts, priority=900)
+    app.connect("builder-inited", _mystnb_css_first)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
