@@ -267,16 +267,16 @@ def location_share_bars(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
             # An explicit domain: the labels sort differently in each language, the opacities must
             # not.
             # The printed percentages are drawn lighter, with an outline in the country's colour
-            # (so that they still stand out from the page); the legend shows both in the first
-            # country's colour, as the bars look.
+            # (so that they still stand out from the page); the legend shows dark and light in a
+            # neutral grey, which is no country's colour (the country legend names those).
             opacity=alt.Opacity(
                 "source:N",
                 title=t("basis", lang),
                 legend=alt.Legend(
                     orient="top",  # beside the country legend it would not fit a phone
                     symbolType="square",
-                    symbolFillColor=COUNTRY_PALETTE[0],
-                    symbolStrokeColor=COUNTRY_PALETTE[0],
+                    symbolFillColor=RULE,
+                    symbolStrokeColor=RULE,
                     symbolStrokeWidth=1.5,
                 ),
                 scale=alt.Scale(

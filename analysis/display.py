@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 
 import pandas as pd
 from IPython.display import HTML
@@ -28,6 +29,9 @@ def _cell(value, column: str, lang: str) -> str:
     return declared.cell(value, lang) if declared else str(value)
 
 
+# A figure written as text (the audit's printed and recomputed values: "19.30",
+# "10.9283 至 10.9284"): it may break at a space, never inside a number.
+FIGURE_TEXT = re.compile(r"[-+−]?[\d.,]+%?(\s*(to|至)\s*[-+−]?[\d.,]+%?)?")
 CARD_TEXT = 40  # a table with longer texts than this shows each row as a card on a phone
 CARD_COLUMNS = 4  # so does a table of more columns than this that names no key columns
 
@@ -75,7 +79,10 @@ def table_html(
                 f'<span class="sc-long">{text}</span>'
                 f'<span class="sc-short">{html.escape(str(brief.iloc[i]))}</span>'
             )
-        return f'<td class="{classes[j]}" data-label="{html.escape(headers[j])}">{text}</td>'
+        figure = " sc-figure" if not numeric[j] and FIGURE_TEXT.fullmatch(texts[i][j]) else ""
+        return (
+            f'<td class="{classes[j]}{figure}" data-label="{html.escape(headers[j])}">{text}</td>'
+        )
 
     head = "".join(
         f'<th class="{c}" scope="col">{html.escape(h)}</th>' for c, h in zip(classes, headers)
@@ -146,7 +153,7 @@ def untranslated_note(table: pd.DataFrame, lang: str) -> str:
     )
 
 
-def frame(table: pd.DataFrame, lang: str = "en") -> HTML:
+def frame(table: pd.DataFrame, lang: str = "en", key: list[str] | None = None) -> HTML:
     """Display any table (e.g. the audit's) the way the book shows tables, without a download
-    link."""
-    return HTML(table_html(table, lang))
+    link; `key`: the columns a phone shows at once (table_html)."""
+    return HTML(table_html(table, lang, key=key))

@@ -37,7 +37,7 @@ TEXT: dict[str, dict[str, str]] = {
     "open_below": {"en": "or lower", "zh": "或更低"},
     "open_below_key": {
         "en": "▶ the set is open below: the city could also rank lower",
-        "zh": "▶ 排名集合下端开放：该城市的名次也可能更低",
+        "zh": "▶ 排名区间下端开放：该城市的名次也可能更低",
     },
     "download": {
         "en": "Download this table as CSV ({filename})",

@@ -1077,18 +1077,19 @@ def certain_sentence(names: list[str], sets: list[uncertainty.RankSet], lang: st
     n = len(names)
     if lang == "zh":
         if not single:
-            return f"{n}个排名没有一个是确定的：每个排名区间都包含不止一个名次。"
+            return f"{n}个排名区间都包含不止一个名次：没有一个名次是唯一确定的。"
         if len(single) == n:
-            return f"全部{n}个排名都是确定的。"
+            return f"全部{n}个排名区间都只含一个名次。"
         listed = join_names([f"{name}（{rank_set_words(s, lang)}）" for name, s in single], lang)
-        return f"只有{listed}的名次是确定的。"
+        return f"只有{listed}的排名区间只含一个名次。"
     if not single:
-        return f"None of the {n} ranks is certain: every set holds more than one rank."
+        return f"None of the {n} ranks is settled: every set holds more than one rank."
     if len(single) == n:
-        return f"All {n} ranks are certain."
+        return f"All {n} ranks are settled: each set holds a single rank."
     listed = join_names([f"{name} ({rank_set_words(s)})" for name, s in single])
-    only = "Only the rank of" if len(single) == 1 else "Only the ranks of"
-    return f"{only} {listed} {'is' if len(single) == 1 else 'are'} certain."
+    if len(single) == 1:
+        return f"Only the rank of {listed} is settled: its set holds that rank alone."
+    return f"Only the ranks of {listed} are settled: each of their sets holds a single rank."
 
 
 def _both(names: list[str], lang: str) -> str:
@@ -1169,8 +1170,9 @@ def open_sentence(names: list[str], sets: list[uncertainty.RankSet], lang: str =
             f"The set of {listed} is open below: it is not clearly above the last entry of the "
             "list, so an entry outside the list could pass it."
         )
+    neither = "neither" if len(opened) == 2 else "none of them"
     return (
-        f"The sets of {listed} are open below: none of them is clearly above the last entry of "
+        f"The sets of {listed} are open below: {neither} is clearly above the last entry of "
         "the list, so an entry outside the list could pass them."
     )
 
@@ -1227,6 +1229,9 @@ def interval_facts(table: pd.DataFrame, lang: str = "en") -> dict:
         "level_pct": uncertainty.LEVEL * 100,
         "n_cities": len(table),
         "comparisons": max(len(table) - 1, 0),
+        # a Share's own margin, and the stricter test of a rank set's comparisons
+        "z_one": uncertainty.z_value(uncertainty.LEVEL),
+        "z_rank": uncertainty.z_value(uncertainty.LEVEL, max(len(table) - 1, 1)),
         "top_city": first["city"],
         "top_share": float(first["share"]),
         "top_se_low": float(first["se_low"]),

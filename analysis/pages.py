@@ -122,13 +122,12 @@ COLUMNS: dict[str, Column] = {
     "se_low": Column(_h("Standard error, at least", "标准误（下限）"), MONEY),
     "se_high": Column(_h("Standard error, at most", "标准误（上限）"), MONEY),
     "half_width": Column(_h("± (95% interval)", "±（95%区间）"), MONEY),
-    "rank_low": Column(_h("Best possible rank", "可能的最好名次"), "d"),
-    "rank_high": Column(_h("Worst possible rank", "可能的最差名次"), "d", missing="open_below"),
-    "rank_low_prev": Column(
-        _h("Best possible rank, previous edition", "上一版可能的最好名次"), "d"
-    ),
+    # a rank set is a range at 95 % confidence, not a hard limit: its headers say "set"
+    "rank_low": Column(_h("Rank set: from", "排名区间：自"), "d"),
+    "rank_high": Column(_h("Rank set: to", "排名区间：至"), "d", missing="open_below"),
+    "rank_low_prev": Column(_h("Rank set, previous edition: from", "上一版排名区间：自"), "d"),
     "rank_high_prev": Column(
-        _h("Worst possible rank, previous edition", "上一版可能的最差名次"),
+        _h("Rank set, previous edition: to", "上一版排名区间：至"),
         "d",
         missing="open_below",
     ),

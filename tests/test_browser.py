@@ -50,7 +50,7 @@ def test_search_finds_the_pages_that_name_a_city_or_a_subject(browser, lang, que
         page.wait_for_function(
             "() => document.querySelector('#search-results ul.search li')"
             " && Search._pulse_status === -1",
-            timeout=10_000,
+            timeout=30_000,  # (a wait, not a measure: the machine may be busy with other tests)
         )
         found = page.locator("#search-results ul.search li a").evaluate_all(
             "links => links.map(a => a.getAttribute('href'))"

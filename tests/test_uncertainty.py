@@ -171,7 +171,10 @@ def test_the_2022_leading_table(year_2022):
         "New York MA and Shanghai cannot be told apart: each could be second or third"
         in (facts["runs_sentence"])
     )
-    assert facts["certain_sentence"] == "Only the rank of Beijing (first) is certain."
+    assert (
+        facts["certain_sentence"]
+        == "Only the rank of Beijing (first) is settled: its set holds that rank alone."
+    )
     zh = narrative.interval_facts(pages.page("intervals", year_2022, lang="zh").table, "zh")
     assert "纽约都市圈与上海无法区分，都可能排在第二或第三名" in zh["runs_sentence"]
 
@@ -187,7 +190,7 @@ def test_the_2022_risers_and_partnerships(year_2022):
     china = uncertainty.pair_intervals(year_2022, "CN", top=10)
     assert uncertainty.rank_set_of(china.iloc[0]) == RankSet(1, 1)
     assert narrative.pair_interval_facts(china)["pair_certain_sentence"] == (
-        "Only the rank of Shanghai–Beijing (first) is certain."
+        "Only the rank of Shanghai–Beijing (first) is settled: its set holds that rank alone."
     )
 
 
@@ -197,16 +200,20 @@ def test_the_2022_risers_and_partnerships(year_2022):
 @pytest.mark.parametrize(
     "sets, en, zh",
     [
-        ([RankSet(1, 1), RankSet(2, 2)], "All 2 ranks are certain.", "全部2个排名都是确定的。"),
+        (
+            [RankSet(1, 1), RankSet(2, 2)],
+            "All 2 ranks are settled: each set holds a single rank.",
+            "全部2个排名区间都只含一个名次。",
+        ),
         (
             [RankSet(1, 1), RankSet(2, 3), RankSet(2, 3)],
-            "Only the rank of A (first) is certain.",
-            "只有A（第一名）的名次是确定的。",
+            "Only the rank of A (first) is settled: its set holds that rank alone.",
+            "只有A（第一名）的排名区间只含一个名次。",
         ),
         (
             [RankSet(1, 2), RankSet(1, 2)],
-            "None of the 2 ranks is certain: every set holds more than one rank.",
-            "2个排名没有一个是确定的：每个排名区间都包含不止一个名次。",
+            "None of the 2 ranks is settled: every set holds more than one rank.",
+            "2个排名区间都包含不止一个名次：没有一个名次是唯一确定的。",
         ),
     ],
 )
