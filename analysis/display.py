@@ -76,7 +76,7 @@ def table_html(
         brief = short.get(columns[j])
         if brief is not None and str(brief.iloc[i]) != texts[i][j]:
             text = (
-                f'<span class="sc-long">{text}</span>'
+                f'<span class="sc-long">{text}</span> '
                 f'<span class="sc-short">{html.escape(str(brief.iloc[i]))}</span>'
             )
         figure = " sc-figure" if not numeric[j] and FIGURE_TEXT.fullmatch(texts[i][j]) else ""
@@ -84,11 +84,13 @@ def table_html(
             f'<td class="{classes[j]}{figure}" data-label="{html.escape(headers[j])}">{text}</td>'
         )
 
-    head = "".join(
+    # Cells are joined by a space: Sphinx's search indexes a table's text with its tags stripped,
+    # and "<td>Beijing</td><td>2</td>" would otherwise become the one word "Beijing2".
+    head = " ".join(
         f'<th class="{c}" scope="col">{html.escape(h)}</th>' for c, h in zip(classes, headers)
     )
     body = "\n".join(
-        "<tr>" + "".join(cell(i, j) for j in range(len(columns))) + "</tr>"
+        "<tr>" + " ".join(cell(i, j) for j in range(len(columns))) + "</tr>"
         for i in range(len(texts))
     )
     hidden = len(columns) - len(key & set(columns))
