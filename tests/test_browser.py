@@ -12,6 +12,7 @@ from analysis.pipeline.editions import LANGUAGES
 from pagecheck import (
     HTML,
     PAGES,
+    PHONE,
     check_page,
     is_chinese,
     open_offline,
@@ -66,6 +67,30 @@ def test_search_finds_the_pages_that_name_a_city_or_a_subject(browser, lang, que
         # file:// (the results are listed all the same); any other error counts.
         snippets = ("Access to fetch at 'file://", "Failed to load resource", "Failed to fetch")
         assert [e for e in errors if not any(s in e for s in snippets)] == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+@pytest.mark.parametrize("toggle, dialog", [("primary", 10), ("secondary", 1)])
+def test_the_menu_buttons_open_the_navigation_on_a_phone(browser, lang, toggle, dialog):
+    """The visible menu button (the chapters) and contents button (the page's sections) open
+    their dialog at 390 px (book/_static/sc-theme.js: the theme bound only a hidden copy)."""
+    path = HTML / LANGUAGES[lang].html / "book" / "generated" / "2022" / "leading-cities.html"
+    if lang != "en":
+        path = HTML / LANGUAGES[lang].html / "book" / "generated" / f"2022-{lang}" / path.name
+    context, page, errors, _ = open_offline(browser, path, width=PHONE)
+    try:
+        buttons = page.locator(f".{toggle}-toggle")
+        visible = [i for i in range(buttons.count()) if buttons.nth(i).is_visible()]
+        assert visible, f"no visible {toggle} toggle"
+        buttons.nth(visible[0]).click()
+        modal = page.locator(f"#pst-{toggle}-sidebar-modal")
+        page.wait_for_function(
+            f"() => document.querySelector('#pst-{toggle}-sidebar-modal').open", timeout=5_000
+        )
+        assert modal.locator("a").count() >= dialog  # the links a reader came for
+        assert errors == []
     finally:
         context.close()
 
