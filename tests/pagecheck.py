@@ -146,6 +146,26 @@ CJK_BREAKS = """() => {
             }
         }
     });
+    // A header breaks only between the words display.py marks (<wbr> ends a text node), or at a
+    // space or punctuation: never between two characters of one text node.
+    document.querySelectorAll('table.sc-table th').forEach(th => {
+        if (!cjk.test(th.textContent) || !th.checkVisibility()) return;
+        const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+        let node;
+        while ((node = walker.nextNode())) {
+            let top = null;
+            for (let i = 0; i < node.length; i++) {
+                const range = document.createRange();
+                range.setStart(node, i); range.setEnd(node, i + 1);
+                const r = range.getBoundingClientRect();
+                if (!r.height) continue;
+                if (top !== null && r.top > top + r.height / 2 && cjk.test(node.data[i])
+                        && cjk.test(node.data[i - 1]))
+                    out.push('header breaks inside "' + node.data + '"');
+                top = r.top;
+            }
+        }
+    });
     document.querySelectorAll('figure.sc-chart svg text').forEach(text => {
         const lines = Array.from(text.querySelectorAll('tspan')).map(t => t.textContent);
         lines.slice(0, -1).forEach(line => {
