@@ -20,14 +20,15 @@ from pathlib import Path
 
 import yaml
 
-from analysis.charts import offline_bundle
 from analysis.errors import BuildError, PdfError
 from analysis.paths import BOOK, BUILD, REPO, shown
-from analysis.pipeline import pdf, sources, sphinx_ext
+from analysis.pipeline import pdf, sources
 from analysis.pipeline.editions import GENERATED_IN_SOURCE, LANGUAGES, cross_link
 from analysis.pipeline.staging import fresh_staging, replace
 
 STATIC = BOOK / "_static"
+# (read as a file, not imported: importing it imports myst-nb, 0.8 s that only Sphinx needs)
+SPHINX_EXTENSION = Path(__file__).with_name("sphinx_ext.py")
 BUNDLE = STATIC / "altair-offline.js"
 
 
@@ -35,6 +36,9 @@ def write_bundle() -> Path:
     """Write the offline vega bundle unless it is already there (it depends only on pinned
     packages)."""
     if not BUNDLE.exists():
+        # Altair and vl-convert (0.3 s to import) are needed only when the bundle is missing.
+        from analysis.charts import offline_bundle
+
         STATIC.mkdir(parents=True, exist_ok=True)
         tmp = BUNDLE.with_suffix(".tmp")
         tmp.write_text(offline_bundle(), encoding="utf-8")
@@ -48,7 +52,7 @@ def sources_hash(source: Path) -> str:
     h = hashlib.sha256()
     files = (
         [source / "_config.yml", source / "book" / "moved.csv"]
-        + [Path(sphinx_ext.__file__), Path(pdf.__file__)]
+        + [SPHINX_EXTENSION, Path(pdf.__file__)]
         + [source / language.toc for language in LANGUAGES.values()]
         + sorted((source / "book").rglob("*.md"))
         + sorted((source / "book").rglob("*.ipynb"))
