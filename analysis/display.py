@@ -11,7 +11,6 @@ import base64
 import html
 import re
 
-import jieba
 import pandas as pd
 from IPython.display import HTML
 
@@ -21,17 +20,6 @@ from analysis.i18n import t
 
 def _header(column: str, lang: str, year: int | None) -> str:
     return pages.header(column, lang, year) if pages.is_declared(column) else column
-
-
-jieba.setLogLevel(60)  # (its dictionary's loading notes would print into the page)
-
-
-def _header_html(header: str, lang: str) -> str:
-    """A header as HTML. A Chinese header may break only between its words (jieba, the segmenter
-    the Chinese search uses, finds them), never inside one: 排名 must not stand as 排 / 名."""
-    if lang != "zh" or not charts.is_cjk(header):
-        return html.escape(header)
-    return "<wbr>".join(html.escape(word) for word in jieba.lcut(header))
 
 
 def _cell(value, column: str, lang: str) -> str:
@@ -99,8 +87,7 @@ def table_html(
     # Cells are joined by a space: Sphinx's search indexes a table's text with its tags stripped,
     # and "<td>Beijing</td><td>2</td>" would otherwise become the one word "Beijing2".
     head = " ".join(
-        f'<th class="{c}" scope="col">{_header_html(h, lang)}</th>'
-        for c, h in zip(classes, headers)
+        f'<th class="{c}" scope="col">{html.escape(h)}</th>' for c, h in zip(classes, headers)
     )
     body = "\n".join(
         "<tr>" + " ".join(cell(i, j) for j in range(len(columns))) + "</tr>"

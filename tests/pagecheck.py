@@ -146,7 +146,7 @@ CJK_BREAKS = """() => {
             }
         }
     });
-    // A header breaks only between the words display.py marks (<wbr> ends a text node), or at a
+    // A header breaks only between the words sc-tables.js marks (<wbr> ends a text node), or at a
     // space or punctuation: never between two characters of one text node.
     document.querySelectorAll('table.sc-table th').forEach(th => {
         if (!cjk.test(th.textContent) || !th.checkVisibility()) return;

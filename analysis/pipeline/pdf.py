@@ -145,12 +145,18 @@ def assemble(html_root: Path, toc_file: Path, lang: str, title: str) -> Path:
     head = "\n".join(
         link.group(0) for link in _HEAD_LINKS.finditer(root_html)
     )  # the book's own styles, as the root page links them
-    bundle = re.search(r'<script src="([^"]*altair-offline\.js[^"]*)"', root_html)
+    # the charts' bundle, and the tables' script (on paper it marks where a Chinese header may
+    # break; its screen-only controls are hidden by the print styles)
+    scripts = "\n".join(
+        f'<script src="{found.group(1)}"></script>'
+        for name in ("altair-offline", "sc-tables")
+        if (found := re.search(rf'<script src="([^"]*{name}\.js[^"]*)"', root_html))
+    )
     page = f"""<!DOCTYPE html>
 <html lang="{language.group(1) if language else lang}">
 <head><meta charset="utf-8"><title>{html_text.escape(title)}</title>
 {head}
-<script src="{bundle.group(1) if bundle else ""}"></script>
+{scripts}
 </head>
 <body class="sc-print">
 <section class="sc-print-cover"><h1 class="sc-print-title">{html_text.escape(title)}</h1>

@@ -4,6 +4,29 @@
 (function () {
   "use strict";
 
+  /* A Chinese header may break only between words (排名, never 排 / 名): the browser's word
+     segmenter (Intl.Segmenter, ICU's dictionary) finds them, a <wbr> marks each, and the header
+     is then kept from breaking anywhere else (science-cities.css, th.sc-words). */
+  var CJK = /[\u3400-\u9fff]/;
+  function markWords(th) {
+    if (!CJK.test(th.textContent) || !(window.Intl && Intl.Segmenter)) return;
+    var words = new Intl.Segmenter("zh", { granularity: "word" });
+    var walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+    var texts = [];
+    while (walker.nextNode()) texts.push(walker.currentNode);
+    texts.forEach(function (text) {
+      var parts = Array.from(words.segment(text.data), function (s) { return s.segment; });
+      if (parts.length < 2) return;
+      var pieces = document.createDocumentFragment();
+      parts.forEach(function (part, i) {
+        if (i) pieces.appendChild(document.createElement("wbr"));
+        pieces.appendChild(document.createTextNode(part));
+      });
+      text.parentNode.replaceChild(pieces, text);
+    });
+    th.classList.add("sc-words");
+  }
+
   function cellValue(row, index, numeric) {
     var text = row.cells[index] ? row.cells[index].textContent.trim() : "";
     if (!numeric) return text;
@@ -39,6 +62,7 @@
     if (!table || !table.tHead || wrap.dataset.enhanced) return;
     wrap.dataset.enhanced = "1";
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {
+      markWords(th);
       var button = document.createElement("button");
       button.type = "button";
       button.className = "sc-sort";
