@@ -160,6 +160,8 @@ def run(log=print) -> dict:
         "one_file_notebooks_rerun": rerun,
         "jupyter_book_force_s": round(force, 2),
         "force_over_clean": round(force / clean, 2),
+        # Jupyter Book makes no PDF: against the same book's HTML alone (book --out, clean)
+        "force_over_clean_html": round(force / single, 2),
         "example_one_edition_s": round(single, 2),
         "example_two_editions_s": round(double, 2),
         "example_two_editions_steps": double_out,
@@ -169,6 +171,7 @@ def run(log=print) -> dict:
         f"bench-book: clean_s={result['clean_s']} no_change_s={result['no_change_s']} "
         f"one_file_changed_s={result['one_file_changed_s']} ({rerun} notebooks re-run) "
         f"force_s={result['jupyter_book_force_s']} force/clean={result['force_over_clean']} "
+        f"force/clean_html={result['force_over_clean_html']} "
         f"example: one edition {result['example_one_edition_s']} s, two editions "
         f"{result['example_two_editions_s']} s"
     )
