@@ -1152,6 +1152,36 @@ def runs_sentence(
     return text[0].upper() + text[1:]
 
 
+def apart_sentence(table: pd.DataFrame, sets: list[uncertainty.RankSet], lang: str = "en") -> str:
+    """The first neighbours whose 95 % margins do not meet although their rank sets share a rank
+    (a rank set's comparisons are stricter than a margin), with both margins and the ranks they
+    share; "" when no neighbours are such."""
+    rows = list(table.itertuples(index=False))
+    for i in range(len(rows) - 1):
+        upper, lower = rows[i], rows[i + 1]
+        apart = upper.share - upper.half_width > lower.share + lower.half_width
+        highs = [s.high for s in sets[i : i + 2] if s.high is not None]
+        shared = uncertainty.RankSet(max(sets[i].low, sets[i + 1].low), min(highs, default=None))
+        if not apart or (shared.high is not None and shared.high < shared.low):
+            continue
+        margins = [
+            (f"{r.share - r.half_width:,.2f}", f"{r.share + r.half_width:,.2f}")
+            for r in (upper, lower)
+        ]
+        if lang == "zh":
+            return (
+                f"{upper.city}与{lower.city}就是一例：两者的误差范围（{margins[0][0]}至"
+                f"{margins[0][1]}与{margins[1][0]}至{margins[1][1]}）互不重叠，但两者都可能排在"
+                f"{rank_set_words(shared, lang)}。"
+            )
+        return (
+            f"{upper.city} and {lower.city} are a case in point: their margins "
+            f"({margins[0][0]} to {margins[0][1]} and {margins[1][0]} to {margins[1][1]}) do not "
+            f"meet, yet either could rank {rank_set_words(shared)}."
+        )
+    return ""
+
+
 def open_sentence(names: list[str], sets: list[uncertainty.RankSet], lang: str = "en") -> str:
     """Which sets are open below, and why: those entries are not clearly above the list's last
     one, so an entry outside the list could pass them."""
@@ -1244,6 +1274,7 @@ def interval_facts(table: pd.DataFrame, lang: str = "en") -> dict:
         "certain_sentence": certain_sentence(names, sets, lang),
         "runs_sentence": runs_sentence(names, sets, lang),
         "open_sentence": open_sentence(names, sets, lang),
+        "apart_sentence": apart_sentence(table, sets, lang),
     }
     return facts
 

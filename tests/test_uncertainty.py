@@ -470,3 +470,22 @@ def test_the_coverage_benchmark_prints_its_figures():
         assert figures[name]["mean_width"] >= 1
     assert lines[-1].startswith("coverage: years=2 articles=1500 most_ranks=")
     assert "over-cover" in lines[-2]
+
+
+def test_neighbours_apart_in_their_margins_can_share_a_rank():
+    """The page names the first neighbours whose margins do not meet yet whose rank sets share a
+    rank (the sets' comparisons are stricter); none such, no sentence."""
+    table = pd.DataFrame(
+        {"city": ["A", "B", "C"], "share": [100.0, 80.0, 79.0], "half_width": [5.0, 5.0, 5.0]}
+    )
+    shared = [RankSet(1, 2), RankSet(1, 3), RankSet(2, 3)]
+    assert narrative.apart_sentence(table, shared) == (
+        "A and B are a case in point: their margins (95.00 to 105.00 and 75.00 to 85.00) do not "
+        "meet, yet either could rank first or second."
+    )
+    assert narrative.apart_sentence(table, shared, "zh") == (
+        "A与B就是一例：两者的误差范围（95.00至105.00与75.00至85.00）互不重叠，但两者都可能排在"
+        "第一或第二名。"
+    )
+    told_apart = [RankSet(1, 1), RankSet(2, 3), RankSet(2, 3)]  # B and C: their margins meet
+    assert narrative.apart_sentence(table, told_apart) == ""
