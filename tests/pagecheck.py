@@ -126,9 +126,10 @@ CJK_BREAKS = """() => {
     const cjk = /[\u3000-\u9fff]/;
     const allowed = line => /[-－、，：\\s]$/.test(line) || line.endsWith('中国科学院');
     const out = [];
-    document.querySelectorAll('table.sc-table td.sc-name').forEach(td => {
-        if (!cjk.test(td.textContent)) return;
-        const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+    // Each place where an element's visible text wraps: the line before it, and the character
+    // that starts the next line (its text node and index).
+    const wraps = element => {
+        const found = [], walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
         let top = null, line = '', node;
         while ((node = walker.nextNode())) {
             if (!node.parentElement.checkVisibility()) continue;
@@ -138,33 +139,29 @@ CJK_BREAKS = """() => {
                 const r = range.getBoundingClientRect();
                 if (!r.height) continue;
                 if (top !== null && r.top > top + r.height / 2) {
-                    if (cjk.test(line) && !allowed(line))
-                        out.push('cell breaks after "' + line + '": ' + td.textContent.trim());
+                    found.push({line, node, i});
                     line = '';
                 }
                 top = r.top; line += node.data[i];
             }
         }
+        return found;
+    };
+    document.querySelectorAll('table.sc-table td.sc-name').forEach(td => {
+        if (!cjk.test(td.textContent)) return;
+        wraps(td).forEach(({line}) => {
+            if (cjk.test(line) && !allowed(line))
+                out.push('cell breaks after "' + line + '": ' + td.textContent.trim());
+        });
     });
     // A header breaks only between the words sc-tables.js marks (<wbr> ends a text node), or at a
     // space or punctuation: never between two characters of one text node.
     document.querySelectorAll('table.sc-table th').forEach(th => {
-        if (!cjk.test(th.textContent) || !th.checkVisibility()) return;
-        const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
-        let node;
-        while ((node = walker.nextNode())) {
-            let top = null;
-            for (let i = 0; i < node.length; i++) {
-                const range = document.createRange();
-                range.setStart(node, i); range.setEnd(node, i + 1);
-                const r = range.getBoundingClientRect();
-                if (!r.height) continue;
-                if (top !== null && r.top > top + r.height / 2 && cjk.test(node.data[i])
-                        && cjk.test(node.data[i - 1]))
-                    out.push('header breaks inside "' + node.data + '"');
-                top = r.top;
-            }
-        }
+        if (!cjk.test(th.textContent)) return;
+        wraps(th).forEach(({node, i}) => {
+            if (i > 0 && cjk.test(node.data[i]) && cjk.test(node.data[i - 1]))
+                out.push('header breaks inside "' + node.data + '"');
+        });
     });
     document.querySelectorAll('figure.sc-chart svg text').forEach(text => {
         const lines = Array.from(text.querySelectorAll('tspan')).map(t => t.textContent);
@@ -241,7 +238,7 @@ def check_page(browser, axe, path: Path) -> None:
             page.wait_for_timeout(100)  # (the marks follow the chart's new width a frame later)
             assert page.evaluate(LAYOUT) == [], f"at {width} px"
             if is_chinese(path):
-                assert page.evaluate(CJK_BREAKS) == [], f"at {width} px"
+                assert (breaks := page.evaluate(CJK_BREAKS)) == [], f"at {width} px: {breaks[:3]}"
             assert page.evaluate(KEY_CELLS) == [], f"at {width} px"
             if TAKE_SHOTS:
                 SHOTS.mkdir(parents=True, exist_ok=True)

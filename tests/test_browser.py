@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from analysis.i18n import t
-from analysis.pipeline.editions import LANGUAGES
+from analysis.pipeline.editions import LANGUAGES, page_doc
 from pagecheck import (
     HTML,
     PAGES,
@@ -76,9 +76,7 @@ def test_search_finds_the_pages_that_name_a_city_or_a_subject(browser, lang, que
 def test_the_menu_buttons_open_the_navigation_on_a_phone(browser, lang, toggle, dialog):
     """The visible menu button (the chapters) and contents button (the page's sections) open
     their dialog at 390 px (book/_static/sc-theme.js: the theme bound only a hidden copy)."""
-    path = HTML / LANGUAGES[lang].html / "book" / "generated" / "2022" / "leading-cities.html"
-    if lang != "en":
-        path = HTML / LANGUAGES[lang].html / "book" / "generated" / f"2022-{lang}" / path.name
+    path = HTML / LANGUAGES[lang].html / f"{page_doc(2022, lang, 'leading-cities')}.html"
     context, page, errors, _ = open_offline(browser, path, width=PHONE)
     try:
         buttons = page.locator(f".{toggle}-toggle")
