@@ -154,13 +154,18 @@ CJK_BREAKS = """() => {
                 out.push('cell breaks after "' + line + '": ' + td.textContent.trim());
         });
     });
-    // A header breaks only between the words sc-tables.js marks (<wbr> ends a text node), or at a
-    // space or punctuation: never between two characters of one text node.
-    document.querySelectorAll('table.sc-table th').forEach(th => {
-        if (!cjk.test(th.textContent)) return;
-        wraps(th).forEach(({node, i}) => {
+    // A header, heading or navigation link breaks only between the words sc-tables.js marks
+    // (<wbr> ends a text node), or at a space: never between two characters of one text node, and
+    // never before closing punctuation.
+    const words = 'table.sc-table th, h1, h2, h3, .bd-sidebar-primary a, '
+        + '.prev-next-area .prev-next-title';
+    document.querySelectorAll(words).forEach(element => {
+        if (!cjk.test(element.textContent)) return;
+        wraps(element).forEach(({line, node, i}) => {
             if (i > 0 && cjk.test(node.data[i]) && cjk.test(node.data[i - 1]))
-                out.push('header breaks inside "' + node.data + '"');
+                out.push('breaks inside "' + node.data + '"');
+            if (/^[：？！，。、；）》」』]/.test(node.data[i]))
+                out.push('a line starts with "' + node.data[i] + '" after "' + line + '"');
         });
     });
     document.querySelectorAll('figure.sc-chart svg text').forEach(text => {

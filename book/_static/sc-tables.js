@@ -1,17 +1,23 @@
 /* Tables of the book: sort by any column (click its header) and filter rows by any text (a city,
    a country). Works from file:// with no network. The labels come from the page's language through
-   data attributes that analysis/display.py writes on each table's wrapper. */
+   data attributes that analysis/display.py writes on each table's wrapper. Also where Chinese
+   headers, headings and navigation may break (markWords). */
 (function () {
   "use strict";
 
-  /* A Chinese header may break only between words (排名, never 排 / 名): the browser's word
-     segmenter (Intl.Segmenter, ICU's dictionary) finds them, a <wbr> marks each, and the header
-     is then kept from breaking anywhere else (science-cities.css, th.sc-words). */
+  /* Chinese text in a header, heading or navigation link may break only between words (排名,
+     never 排 / 名): the browser's word segmenter (Intl.Segmenter, ICU's dictionary) finds them, a
+     <wbr> marks each, and the element is then kept from breaking anywhere else
+     (science-cities.css, .sc-words). No <wbr> goes before closing punctuation or after opening
+     punctuation, so that no line starts with "：" or "？" and none ends with "（". */
   var CJK = /[\u3400-\u9fff]/;
-  function markWords(th) {
-    if (!CJK.test(th.textContent) || !(window.Intl && Intl.Segmenter)) return;
+  var CLOSING = /^[：？！，。、；）》」』%]/;
+  var OPENING = /[（《「『]$/;
+  var WORDS_IN = "table.sc-table th, h1, h2, h3, .bd-sidebar-primary a, .prev-next-area .prev-next-title";
+  function markWords(element) {
+    if (!CJK.test(element.textContent) || !(window.Intl && Intl.Segmenter)) return;
     var words = new Intl.Segmenter("zh", { granularity: "word" });
-    var walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+    var walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
     var texts = [];
     while (walker.nextNode()) texts.push(walker.currentNode);
     texts.forEach(function (text) {
@@ -19,12 +25,14 @@
       if (parts.length < 2) return;
       var pieces = document.createDocumentFragment();
       parts.forEach(function (part, i) {
-        if (i) pieces.appendChild(document.createElement("wbr"));
+        if (i && !CLOSING.test(part) && !OPENING.test(parts[i - 1])) {
+          pieces.appendChild(document.createElement("wbr"));
+        }
         pieces.appendChild(document.createTextNode(part));
       });
       text.parentNode.replaceChild(pieces, text);
     });
-    th.classList.add("sc-words");
+    element.classList.add("sc-words");
   }
 
   function cellValue(row, index, numeric) {
@@ -62,7 +70,6 @@
     if (!table || !table.tHead || wrap.dataset.enhanced) return;
     wrap.dataset.enhanced = "1";
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {
-      markWords(th);
       var button = document.createElement("button");
       button.type = "button";
       button.className = "sc-sort";
@@ -111,6 +118,7 @@
   }
 
   function enhanceAll() {
+    Array.prototype.forEach.call(document.querySelectorAll(WORDS_IN), markWords);
     var wraps = document.querySelectorAll("div.sc-table-wrap");
     Array.prototype.forEach.call(wraps, function (wrap) {
       enhance(wrap);
