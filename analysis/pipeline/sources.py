@@ -60,10 +60,13 @@ def toc_texts(editions: dict, source: Path = REPO, pages: dict | None = None) ->
 
 def _all_editions(done: dict, data_dir: Path, root: Path) -> dict:
     """The editions just made, and the notebooks the others have (editions not asked for keep
-    theirs), in the order the tables of contents list them."""
+    theirs; one never run has none, and no place in the contents), in the order the tables of
+    contents list them."""
     for lang in LANGS:
         for year in years_with_data(data_dir):
-            done.setdefault((year, lang), sorted(edition_folder(root, year, lang).glob("*.ipynb")))
+            notebooks = sorted(edition_folder(root, year, lang).glob("*.ipynb"))
+            if (year, lang) not in done and notebooks:
+                done[(year, lang)] = notebooks
     return {
         key: done[key]
         for key in sorted(done, key=lambda k: (k[1] != "en", k[1], k[0] is None, k[0] or 0))
