@@ -21,6 +21,7 @@ import shutil
 import tempfile
 from pathlib import PurePath
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from papermill.clientwrap import PapermillNotebookClient
@@ -38,13 +39,20 @@ ENGINE = "science-cities"
 USED_KEY = "_science_cities_used"  # where the engine leaves the record for execute() to take
 
 _kernel: AsyncKernelManager | None = None  # this process's kernel, kept between pages
+# and its client, kept too: a new client waits for the kernel's reply and then 0.2 s more for
+# silence on its message channel (jupyter_client's wait_for_ready), about 0.4 s a page.
+_client: AsyncKernelClient | None = None
+
+
+def with_own_sockets(manager_class=AsyncKernelManager, **options):
+    """A kernel manager (of jupyter_client's manager_class) whose kernel talks over Unix sockets
+    in a new folder of its own (removed by _stop). The tests give it to nbval too."""
+    sockets = tempfile.mkdtemp(prefix="sc-kernel-")
+    return manager_class(transport=TRANSPORT, ip=os.path.join(sockets, "s"), **options)
 
 
 def _manager(kernel_name: str) -> AsyncKernelManager:
-    sockets = tempfile.mkdtemp(prefix="sc-kernel-")
-    return AsyncKernelManager(
-        kernel_name=kernel_name, transport=TRANSPORT, ip=os.path.join(sockets, "s")
-    )
+    return with_own_sockets(kernel_name=kernel_name)
 
 
 def _stop(km: AsyncKernelManager) -> None:
@@ -56,10 +64,12 @@ def _stop(km: AsyncKernelManager) -> None:
 
 def shutdown() -> None:
     """Stop this process's kernel; the next page gets a fresh one."""
-    global _kernel
+    global _kernel, _client
+    if _client is not None:
+        _client.stop_channels()
     if _kernel is not None:
         _stop(_kernel)
-    _kernel = None
+    _kernel = _client = None
 
 
 def kill() -> None:
@@ -119,7 +129,7 @@ class _Engine(NBClientEngine):
         data_dir=None,
         **kwargs,
     ):
-        global _kernel
+        global _kernel, _client
         if reuse_kernel and _kernel is None:
             _kernel = _manager(kernel_name)
         km = _kernel if reuse_kernel else _manager(kernel_name)
@@ -154,6 +164,10 @@ class _Engine(NBClientEngine):
 
         client.on_notebook_start = setup  # (papermill's client runs no on_notebook_complete)
         try:
+            if reuse_kernel and _client is not None:
+                # The kept client: nbclient starts none, and so runs no on_notebook_start either.
+                client.kc = _client
+                run_sync(setup)()
             nb = client.execute(cleanup_kc=False)
             failed = any(
                 o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", [])
@@ -163,9 +177,11 @@ class _Engine(NBClientEngine):
                 nb.metadata[USED_KEY] = notebook.parse_report(content["user_expressions"])
             return nb
         finally:
-            if client.kc is not None:
-                client.kc.stop_channels()
-            if not reuse_kernel:  # also a kernel that started but never answered
+            if reuse_kernel:
+                _client = client.kc  # (stopped by shutdown(), as after a failure)
+            else:  # also a kernel that started but never answered
+                if client.kc is not None:
+                    client.kc.stop_channels()
                 _stop(km)
 
 
