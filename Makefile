@@ -64,7 +64,7 @@ TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test: $(STAMP) browser lint ## all checks: lint, committed notebooks up to date, the book build, unit/data/browser/PDF tests, nbval
 	$(PY) -m analysis run --check
 	$(PY) -m analysis book
-	SCIENCE_CITIES_CHARTS=offline $(PY) -m pytest -n $(TEST_JOBS) --dist loadfile -p no:randomly --nbval tests book/generated
+	SCIENCE_CITIES_CHARTS=offline $(PY) -m pytest -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder -p no:randomly --nbval tests book/generated
 
 test-fast: $(STAMP) lint ## the edit loop: lint, committed notebooks up to date, the tests that build no book and open no browser
 	$(PY) -m analysis run --check

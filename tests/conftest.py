@@ -1,5 +1,6 @@
 import contextlib
 import csv
+import functools
 import io
 import os
 import re
@@ -10,8 +11,48 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from jupyter_client.manager import KernelManager
 
 from analysis.paths import DATA, REPO
+from analysis.pipeline.kernels import with_own_sockets
+
+
+def pytest_configure(config):
+    """nbval's kernels talk over Unix sockets of their own, as the runner's do: over TCP, kernels
+    started at once on two workers can be handed the same port, and one then dies before it
+    answers ("Kernel died before replying to kernel_info", seen in a fresh clone's make test)."""
+    if config.pluginmanager.hasplugin("nbval"):
+        import nbval.kernel
+
+        nbval.kernel.KernelManager = functools.partial(with_own_sockets, _NbvalKernelManager)
+
+
+def pytest_collection_modifyitems(config, items):
+    """The longest files first, the many short ones last. make test runs the files on the cores
+    with pytest-xdist in this order (--dist loadfile --no-loadscope-reorder; xdist's own order, by
+    number of tests, left the one-test book builds for last, when one core waits for the other):
+    the files that build a book, then those that open a browser, then the other tests, then the
+    notebooks nbval re-runs, which even out the cores' ends. Items keep their order in a file."""
+
+    def weight(item) -> int:
+        if item.path.suffix == ".ipynb":
+            return 3
+        if item.get_closest_marker("book"):
+            return 0
+        return 1 if {"browser", "laid_out"} & set(item.fixturenames) else 2
+
+    first: dict = {}  # file -> (its weight, where it was collected)
+    for index, item in enumerate(items):
+        w, at = first.get(item.path, (3, index))
+        first[item.path] = (min(w, weight(item)), at)
+    items.sort(key=lambda item: first[item.path])
+
+
+class _NbvalKernelManager(KernelManager):
+    def cleanup_ipc_files(self) -> None:  # (called when nbval shuts the kernel down)
+        super().cleanup_ipc_files()
+        shutil.rmtree(os.path.dirname(self.ip), ignore_errors=True)
+
 
 # Property tests: `ci` (the default, for make test) and `thorough` (make test-thorough: ten times
 # the examples). Select with HYPOTHESIS_PROFILE.
@@ -120,6 +161,16 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         yield b
         b.close()
+
+
+@pytest.fixture(scope="module")
+def tab(browser):
+    """One tab that the page checks take from page to page (tests/pagecheck.py)."""
+    from pagecheck import Tab
+
+    tab = Tab(browser)
+    yield tab
+    tab.close()
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ from pagecheck import (
     PHONE,
     check_page,
     is_chinese,
-    open_offline,
     wait_for_charts,
 )
 
@@ -27,8 +26,8 @@ def test_the_book_has_pages():
 @pytest.mark.parametrize(
     "path", [p for p in PAGES if not is_chinese(p)], ids=lambda p: str(p.relative_to(HTML))
 )
-def test_page_works_offline_and_reads_well_on_a_laptop_and_a_phone(browser, axe, path):
-    check_page(browser, axe, path)
+def test_page_works_offline_and_reads_well_on_a_laptop_and_a_phone(tab, axe, path):
+    check_page(tab, axe, path)
 
 
 @pytest.mark.parametrize(
@@ -46,105 +45,92 @@ def test_page_works_offline_and_reads_well_on_a_laptop_and_a_phone(browser, axe,
         ("zh", "化学", ["risers-chemistry"]),
     ],
 )
-def test_search_finds_the_pages_that_name_a_city_or_a_subject(browser, lang, query, expected):
+def test_search_finds_the_pages_that_name_a_city_or_a_subject(tab, lang, query, expected):
     """Sphinx's search in both books (the Chinese index is segmented into words by jieba)."""
     search = HTML / LANGUAGES[lang].html / "search.html"
-    context, page, errors, _ = open_offline(browser, search)
-    try:
-        page.goto(f"{search.as_uri()}?q={query}")
-        # Sphinx lists the results one by one, 5 ms apart, and stops its pulse when it is done.
-        page.wait_for_function(
-            "() => document.querySelector('#search-results ul.search li')"
-            " && Search._pulse_status === -1",
-            timeout=30_000,  # (a wait, not a measure: the machine may be busy with other tests)
-        )
-        found = page.locator("#search-results ul.search li a").evaluate_all(
-            "links => links.map(a => a.getAttribute('href'))"
-        )
-        pages = {Path(href.split("?")[0].split("#")[0]).stem for href in found}
-        assert set(expected) <= pages, (query, sorted(pages))
-        # Sphinx's search fetches each result page for a snippet, which a browser refuses from
-        # file:// (the results are listed all the same); any other error counts.
-        snippets = ("Access to fetch at 'file://", "Failed to load resource", "Failed to fetch")
-        assert [e for e in errors if not any(s in e for s in snippets)] == []
-    finally:
-        context.close()
+    page = tab.open(search)
+    errors = tab.errors
+    page.goto(f"{search.as_uri()}?q={query}")
+    # Sphinx lists the results one by one, 5 ms apart, and stops its pulse when it is done.
+    page.wait_for_function(
+        "() => document.querySelector('#search-results ul.search li')"
+        " && Search._pulse_status === -1",
+        timeout=30_000,  # (a wait, not a measure: the machine may be busy with other tests)
+    )
+    found = page.locator("#search-results ul.search li a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    )
+    pages = {Path(href.split("?")[0].split("#")[0]).stem for href in found}
+    assert set(expected) <= pages, (query, sorted(pages))
+    # Sphinx's search fetches each result page for a snippet, which a browser refuses from
+    # file:// (the results are listed all the same); any other error counts.
+    snippets = ("Access to fetch at 'file://", "Failed to load resource", "Failed to fetch")
+    assert [e for e in errors if not any(s in e for s in snippets)] == []
 
 
 @pytest.mark.parametrize("lang", list(LANGUAGES))
 @pytest.mark.parametrize("toggle, dialog", [("primary", 10), ("secondary", 1)])
-def test_the_menu_buttons_open_the_navigation_on_a_phone(browser, lang, toggle, dialog):
+def test_the_menu_buttons_open_the_navigation_on_a_phone(tab, lang, toggle, dialog):
     """The visible menu button (the chapters) and contents button (the page's sections) open
     their dialog at 390 px (book/_static/sc-theme.js: the theme bound only a hidden copy)."""
     path = HTML / LANGUAGES[lang].html / f"{page_doc(2022, lang, 'leading-cities')}.html"
-    context, page, errors, _ = open_offline(browser, path, width=PHONE)
-    try:
-        buttons = page.locator(f".{toggle}-toggle")
-        visible = [i for i in range(buttons.count()) if buttons.nth(i).is_visible()]
-        assert visible, f"no visible {toggle} toggle"
-        buttons.nth(visible[0]).click()
-        modal = page.locator(f"#pst-{toggle}-sidebar-modal")
-        page.wait_for_function(
-            f"() => document.querySelector('#pst-{toggle}-sidebar-modal').open", timeout=5_000
-        )
-        assert modal.locator("a").count() >= dialog  # the links a reader came for
-        assert errors == []
-    finally:
-        context.close()
+    page = tab.open(path, PHONE)
+    errors = tab.errors
+    buttons = page.locator(f".{toggle}-toggle")
+    visible = [i for i in range(buttons.count()) if buttons.nth(i).is_visible()]
+    assert visible, f"no visible {toggle} toggle"
+    buttons.nth(visible[0]).click()
+    modal = page.locator(f"#pst-{toggle}-sidebar-modal")
+    page.wait_for_function(
+        f"() => document.querySelector('#pst-{toggle}-sidebar-modal').open", timeout=5_000
+    )
+    assert modal.locator("a").count() >= dialog  # the links a reader came for
+    assert errors == []
 
 
-def test_a_reader_can_link_to_a_chart_and_save_it(browser):
+def test_a_reader_can_link_to_a_chart_and_save_it(tab):
     path = HTML / "book" / "generated" / "2022" / "leading-cities.html"
-    context, page, _, _ = open_offline(browser, path)
-    try:
-        wait_for_charts(page)
-        figure = page.locator("figure#chart-leading-share")
-        assert figure.locator("figcaption a").get_attribute("href") == "#chart-leading-share"
-        figure.locator("details summary").click()
-        actions = figure.locator(".vega-actions a").all_inner_texts()
-        assert actions == ["Save as SVG", "Save as PNG"]
-        with page.expect_download() as download:
-            figure.locator(".vega-actions a", has_text="PNG").click()
-        assert download.value.suggested_filename.endswith(".png")
-    finally:
-        context.close()
+    page = tab.open(path)
+    wait_for_charts(page)
+    figure = page.locator("figure#chart-leading-share")
+    assert figure.locator("figcaption a").get_attribute("href") == "#chart-leading-share"
+    figure.locator("details summary").click()
+    actions = figure.locator(".vega-actions a").all_inner_texts()
+    assert actions == ["Save as SVG", "Save as PNG"]
+    with page.expect_download() as download:
+        figure.locator(".vega-actions a", has_text="PNG").click()
+    assert download.value.suggested_filename.endswith(".png")
 
 
-def test_printed_inputs_are_drawn_lighter_than_recomputed_values(browser):
+def test_printed_inputs_are_drawn_lighter_than_recomputed_values(tab):
     """The sentence says the printed percentages are the lighter bars: so they must be, in both
     editions."""
     for path in (p for p in PAGES if p.name == "leading-cities.html"):
-        context, page, _, _ = open_offline(browser, path)
-        try:
-            chart = page.locator("figure.sc-chart").nth(1)
-            chart.locator("svg").first.wait_for(state="attached")
-            opacities = chart.evaluate("""f =>
-            [...f.querySelectorAll('path[role="graphics-symbol"]')]
-                .map(e => [e.getAttribute('aria-label') || '',
-                parseFloat(e.getAttribute('fill-opacity') ?? e.getAttribute('opacity') ??
-                '1')])""")
-            lang = "zh" if is_chinese(path) else "en"
-            as_printed = f"{t('basis', lang)}: {t('printed_input', lang)}"
-            printed = [o for label, o in opacities if as_printed in label]
-            recomputed = [o for label, o in opacities if label and as_printed not in label]
-            assert len(printed) == 4 and len(recomputed) == 16, path
-            assert max(printed) < min(recomputed), (path, printed, recomputed)
-        finally:
-            context.close()
+        page = tab.open(path)
+        chart = page.locator("figure.sc-chart").nth(1)
+        chart.locator("svg").first.wait_for(state="attached")
+        opacities = chart.evaluate("""f =>
+        [...f.querySelectorAll('path[role="graphics-symbol"]')]
+            .map(e => [e.getAttribute('aria-label') || '',
+            parseFloat(e.getAttribute('fill-opacity') ?? e.getAttribute('opacity') ??
+            '1')])""")
+        lang = "zh" if is_chinese(path) else "en"
+        as_printed = f"{t('basis', lang)}: {t('printed_input', lang)}"
+        printed = [o for label, o in opacities if as_printed in label]
+        recomputed = [o for label, o in opacities if label and as_printed not in label]
+        assert len(printed) == 4 and len(recomputed) == 16, path
+        assert max(printed) < min(recomputed), (path, printed, recomputed)
 
 
-def test_charts_have_a_text_alternative_and_tooltips(browser):
+def test_charts_have_a_text_alternative_and_tooltips(tab):
     path = next(p for p in PAGES if p.name == "leading-cities.html")
-    context, page, _, _ = open_offline(browser, path)
-    try:
-        figure = page.locator("figure.sc-chart").first
-        assert "Bar chart" in figure.get_attribute("aria-label")
-        figure.locator("svg").first.wait_for(state="attached")
-        page.locator("figure.sc-chart path[role='graphics-symbol']").first.hover()
-        page.locator("#vg-tooltip-element.visible").wait_for(timeout=5_000)
-        assert "Share" in page.locator("#vg-tooltip-element").inner_text()
-    finally:
-        context.close()
+    page = tab.open(path)
+    figure = page.locator("figure.sc-chart").first
+    assert "Bar chart" in figure.get_attribute("aria-label")
+    figure.locator("svg").first.wait_for(state="attached")
+    page.locator("figure.sc-chart path[role='graphics-symbol']").first.hover()
+    page.locator("#vg-tooltip-element.visible").wait_for(timeout=5_000)
+    assert "Share" in page.locator("#vg-tooltip-element").inner_text()
 
 
 def test_every_page_links_to_its_other_edition():
@@ -181,69 +167,55 @@ def test_chinese_pages_are_chinese_throughout_and_english_pages_english():
             assert [w for w in english_only if w in html] == [], path
 
 
-def test_chinese_charts_have_a_cjk_font(browser):
+def test_chinese_charts_have_a_cjk_font(tab):
     """Without a CJK font the labels draw as boxes; the font must be there and chosen by the
     chart."""
     path = next(p for p in PAGES if "2022-zh" in p.parts and "partnerships-china" in p.name)
-    context, page, _, _ = open_offline(browser, path)
-    try:
-        page.locator("figure.sc-chart svg").first.wait_for(state="attached")
-        assert page.evaluate("document.fonts.check('12px \"Noto Sans CJK SC\"', '北京')")
-        label = page.locator("figure.sc-chart svg text", has_text="北京").first
-        assert "Noto Sans CJK SC" in label.evaluate(
-            "e => getComputedStyle(e).fontFamily + (e.getAttribute('font-family') || '')"
-        )
-    finally:
-        context.close()
+    page = tab.open(path)
+    page.locator("figure.sc-chart svg").first.wait_for(state="attached")
+    assert page.evaluate("document.fonts.check('12px \"Noto Sans CJK SC\"', '北京')")
+    label = page.locator("figure.sc-chart svg text", has_text="北京").first
+    assert "Noto Sans CJK SC" in label.evaluate(
+        "e => getComputedStyle(e).fontFamily + (e.getAttribute('font-family') || '')"
+    )
 
 
-def test_a_table_sorts_by_any_column_and_filters_by_city_or_country(browser):
+def test_a_table_sorts_by_any_column_and_filters_by_city_or_country(tab):
     path = next(p for p in PAGES if p.name == "leading-cities.html" and "2022" in p.parts)
-    context, page, _, _ = open_offline(browser, path)
-    try:
-        table = page.locator("table.sc-table").first
-        first_column = lambda: table.locator("tbody tr:visible td:nth-child(2)").all_inner_texts()  # noqa: E731
-        assert first_column()[0] == "Beijing"
-        table.locator("th button.sc-sort").nth(1).click()  # City/Metro, A to Z
-        names = first_column()
-        assert names == sorted(names, key=str.lower) and names[0] != "Beijing"
-        table.locator("th button.sc-sort").nth(4).click()  # Count, smallest first
-        counts = [
-            int(c.replace(",", ""))
-            for c in table.locator("tbody tr td:nth-child(5)").all_inner_texts()
-        ]
-        assert counts == sorted(counts)
-        page.locator("input.sc-filter").first.fill("Japan")
-        assert first_column() == ["Tokyo MA"]
-    finally:
-        context.close()
+    page = tab.open(path)
+    table = page.locator("table.sc-table").first
+    first_column = lambda: table.locator("tbody tr:visible td:nth-child(2)").all_inner_texts()  # noqa: E731
+    assert first_column()[0] == "Beijing"
+    table.locator("th button.sc-sort").nth(1).click()  # City/Metro, A to Z
+    names = first_column()
+    assert names == sorted(names, key=str.lower) and names[0] != "Beijing"
+    table.locator("th button.sc-sort").nth(4).click()  # Count, smallest first
+    counts = [
+        int(c.replace(",", ""))
+        for c in table.locator("tbody tr td:nth-child(5)").all_inner_texts()
+    ]
+    assert counts == sorted(counts)
+    page.locator("input.sc-filter").first.fill("Japan")
+    assert first_column() == ["Tokyo MA"]
 
 
-def test_the_rank_chart_lets_a_reader_follow_one_city(browser):
+def test_the_rank_chart_lets_a_reader_follow_one_city(tab):
     path = next(p for p in PAGES if p.name == "rank-history.html" and "2022" in p.parts)
-    context, page, _, _ = open_offline(browser, path)
-    try:
-        menu = page.locator("figure.sc-chart select").first
-        menu.wait_for(state="attached")
-        options = menu.locator("option").all_inner_texts()
-        assert options[0] == "all cities" and "Wuhan" in options
-        menu.select_option(label="Wuhan")
-        page.wait_for_timeout(200)
-        faded = page.locator(
-            "figure.sc-chart path[role='graphics-symbol'][opacity='0.15']"
-        ).count()
-        assert faded >= 9  # every other city's line
-    finally:
-        context.close()
+    page = tab.open(path)
+    menu = page.locator("figure.sc-chart select").first
+    menu.wait_for(state="attached")
+    options = menu.locator("option").all_inner_texts()
+    assert options[0] == "all cities" and "Wuhan" in options
+    menu.select_option(label="Wuhan")
+    page.wait_for_timeout(200)
+    faded = page.locator("figure.sc-chart path[role='graphics-symbol'][opacity='0.15']").count()
+    assert faded >= 9  # every other city's line
 
 
-def test_the_old_address_of_a_page_sends_the_reader_to_its_new_one(browser):
+def test_the_old_address_of_a_page_sends_the_reader_to_its_new_one(tab):
     """Pages were once named by their place in the book (book/moved.csv): a link from before the
     renaming still arrives."""
     old = HTML / "zh" / "book" / "generated" / "2022-zh" / "03-04-riser-mentions-chemistry.html"
-    context, page, _, _ = open_offline(browser, old)
-    try:
-        page.wait_for_url("**/risers-chemistry.html", timeout=5_000)
-        assert page.locator("h1").first.inner_text().startswith("上升最快的城市：化学")
-    finally:
-        context.close()
+    page = tab.open(old)
+    page.wait_for_url("**/risers-chemistry.html", timeout=5_000)
+    assert page.locator("h1").first.inner_text().startswith("上升最快的城市：化学")

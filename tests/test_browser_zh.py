@@ -9,5 +9,5 @@ from pagecheck import HTML, PAGES, check_page, is_chinese
 @pytest.mark.parametrize(
     "path", [p for p in PAGES if is_chinese(p)], ids=lambda p: str(p.relative_to(HTML))
 )
-def test_page_works_offline_and_reads_well_on_a_laptop_and_a_phone(browser, axe, path):
-    check_page(browser, axe, path)
+def test_page_works_offline_and_reads_well_on_a_laptop_and_a_phone(tab, axe, path):
+    check_page(tab, axe, path)
