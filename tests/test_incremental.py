@@ -4,6 +4,9 @@ the book is built again in the same folder (Sphinx reads again only the changed 
 printed again only when its pages changed); a clean build of the same sources into a new folder
 must give every HTML page byte for byte, and the PDFs' text word for word.
 
+A stylesheet is edited too: Sphinx links a static file with the checksum of the copy already in
+its output, which after an edit was the last build's (analysis.pipeline.sphinx_ext).
+
 The data change moves Beijing's Share, which the front page quotes from the leading-cities
 notebook: a page that only glues a figure from a changed notebook must be read again too."""
 
@@ -64,6 +67,9 @@ def test_an_incremental_build_gives_the_bytes_of_a_clean_one(tmp_path):
     assert text.count("3734.62") == 1
     path.write_text(text.replace("3734.62", "3834.62"), encoding="utf-8")
     sources.update(data, [2022], source / "book" / "generated", source, jobs=2, log=lambda _: None)
+    # and one stylesheet edited: every page links it with its new checksum
+    css = source / "book" / "_static" / "science-cities.css"
+    css.write_text(css.read_text(encoding="utf-8") + "/* edited */\n", encoding="utf-8")
 
     after = build_html(incremental, source, pdfs=True)
     fresh = build_html(clean, source, pdfs=True)

@@ -12,8 +12,6 @@ import hashlib
 import json
 import posixpath
 import shutil
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,7 +20,7 @@ import yaml
 
 from analysis.errors import BuildError, PdfError
 from analysis.paths import BOOK, BUILD, REPO, shown
-from analysis.pipeline import pdf, sources
+from analysis.pipeline import pdf, processes, sources
 from analysis.pipeline.editions import GENERATED_IN_SOURCE, LANGUAGES, cross_link
 from analysis.pipeline.staging import fresh_staging, replace
 
@@ -80,6 +78,11 @@ def _config_for(lang: str, source: Path, out: Path) -> Path:
         yaml.safe_load((source / "_config.yml").read_text(encoding="utf-8")),
         LANGUAGES[lang].config,
     )
+    static = sorted(p for p in (source / "book" / "_static").glob("*") if p.is_file())
+    digest = hashlib.sha256(b"".join(p.name.encode() + p.read_bytes() for p in static))
+    # (a setting of the HTML, so that an edited script or stylesheet writes every page again:
+    # analysis.pipeline.sphinx_ext)
+    config = merge(config, {"sphinx": {"config": {"sc_static_digest": digest.hexdigest()}}})
     path = out / f".config-{lang}.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -95,10 +98,7 @@ def _build_language(lang: str, source: Path, out: Path) -> Path:
     (Sphinx reads again only the pages that changed). Returns its HTML folder."""
     work = out / f".work-{lang}"
     toc = source / LANGUAGES[lang].toc
-    cmd = [
-        sys.executable,
-        "-c",
-        "from jupyter_book.cli.main import main; main()",
+    args = [
         "build",
         str(source),
         "--toc",
@@ -113,12 +113,14 @@ def _build_language(lang: str, source: Path, out: Path) -> Path:
         "-n",
         "--keep-going",
     ]
-    result = subprocess.run(cmd, cwd=source, capture_output=True, text=True)
-    if result.returncode != 0:
+    log = out / f".build-{lang}.log"
+    if processes.build(args, source, log) != 0:
         # Sphinx saved its environment; an unchanged broken page would not be read (nor warn)
         # again.
         shutil.rmtree(work, ignore_errors=True)
-        lines = (result.stdout + result.stderr).splitlines()
+        lines = (
+            log.read_text(encoding="utf-8", errors="replace").splitlines() if log.is_file() else []
+        )
         causes = [line for line in lines if "WARNING" in line or "ERROR" in line] or lines[-30:]
         raise BuildError(
             f"jupyter-book build ({lang}) failed; _build/html was left as it was.\n"

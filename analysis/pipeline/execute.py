@@ -13,8 +13,6 @@ parent goes, and shuts its own kernel down on SIGTERM; the kernels end with thei
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import fcntl
 import multiprocessing
 import multiprocessing.util
@@ -40,6 +38,7 @@ from analysis.pipeline.plan import (
     fingerprint,
     up_to_date,
 )
+from analysis.pipeline.processes import end_with_parent
 from analysis.pipeline.staging import fresh_staging, replace
 
 
@@ -88,15 +87,10 @@ def execute(run: Run, out_path: Path, reuse_kernel: bool = False, log=print) -> 
 
 # ---- workers ------------------------------------------------------------------------------------
 
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
-
 
 def _worker_start(parent: int) -> None:
     """In each worker: die with the parent, leave Ctrl-C to it, stop the kernel on SIGTERM."""
-    with contextlib.suppress(OSError, AttributeError):  # not Linux: the kernels still check
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    if os.getppid() != parent:  # the parent went before the request was made
-        os._exit(1)
+    end_with_parent(parent)  # (not Linux: the kernels still check)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _worker_stop)
     multiprocessing.util.Finalize(None, kernels.shutdown, exitpriority=10)  # workers skip atexit

@@ -8,12 +8,18 @@
   stylesheet's link only when the file is already in the output, and myst-nb copies its own at
   the end of the build: a clean build linked it without the checksum and an incremental one (the
   file left by the last build) with it, so the same page came out in two versions.
+- Copy the book's own static files (html_static_path) into the output before the pages too, for
+  the same reason: a page links them with the checksum of the copy already there, which after an
+  edit of a script or stylesheet was the last build's, so a browser could keep the old file. The
+  files' digest (sc_static_digest, set by analysis.pipeline.book) is a setting of the HTML, so
+  that such an edit writes every page again with the new checksum.
 - Forget a search term that no page holds any more. On an incremental build Sphinx loads the last
   search index and takes the pages it reads again out of each term's list, but keeps the term with
   an empty list: the index then differed from a clean build's (tests/test_incremental.py)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from myst_nb.sphinx_ext import add_global_html_resources
@@ -34,10 +40,15 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
     context["script_files"] = kept
 
 
-def _mystnb_css_first(app) -> None:
+def _static_files_first(app) -> None:
     if app.builder.format == "html":
-        (Path(app.builder.outdir) / "_static").mkdir(parents=True, exist_ok=True)
+        static = Path(app.builder.outdir) / "_static"
+        static.mkdir(parents=True, exist_ok=True)
         add_global_html_resources(app, None)
+        for folder in app.config.html_static_path:
+            for path in sorted((Path(app.confdir) / folder).glob("*")):
+                if path.is_file():
+                    shutil.copyfile(path, static / path.name)
 
 
 _prune = IndexBuilder.prune
@@ -53,5 +64,6 @@ def _prune_and_forget_empty_terms(self, docnames) -> None:
 def setup(app):
     IndexBuilder.prune = _prune_and_forget_empty_terms
     app.connect("html-page-context", _dedupe_scripts, priority=900)
-    app.connect("builder-inited", _mystnb_css_first)
+    app.connect("builder-inited", _static_files_first)
+    app.add_config_value("sc_static_digest", "", "html")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
