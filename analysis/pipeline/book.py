@@ -133,11 +133,7 @@ def _build_language(lang: str, source: Path, out: Path) -> Path:
     for page in (html / GENERATED_IN_SOURCE).rglob("*.html"):
         if page.relative_to(html).with_suffix("").as_posix() not in docs:
             page.unlink()
-    # Sphinx copies the static files only when some page is out of date: a change to the styles
-    # alone would not reach the book.
-    for static in sorted((source / "book" / "_static").glob("*")):
-        if static.is_file():
-            shutil.copy2(static, html / "_static" / static.name)
+    # (the book's static files are copied by analysis.pipeline.sphinx_ext, first)
     return html
 
 
