@@ -78,11 +78,6 @@ def _config_for(lang: str, source: Path, out: Path) -> Path:
         yaml.safe_load((source / "_config.yml").read_text(encoding="utf-8")),
         LANGUAGES[lang].config,
     )
-    static = sorted(p for p in (source / "book" / "_static").glob("*") if p.is_file())
-    digest = hashlib.sha256(b"".join(p.name.encode() + p.read_bytes() for p in static))
-    # (a setting of the HTML, so that an edited script or stylesheet writes every page again:
-    # analysis.pipeline.sphinx_ext)
-    config = merge(config, {"sphinx": {"config": {"sc_static_digest": digest.hexdigest()}}})
     path = out / f".config-{lang}.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")

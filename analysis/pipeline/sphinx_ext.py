@@ -11,14 +11,15 @@
 - Copy the book's own static files (html_static_path) into the output before the pages too, for
   the same reason: a page links them with the checksum of the copy already there, which after an
   edit of a script or stylesheet was the last build's, so a browser could keep the old file. The
-  files' digest (sc_static_digest, set by analysis.pipeline.book) is a setting of the HTML, so
-  that such an edit writes every page again with the new checksum.
+  files' digest is a setting of the HTML (sc_static_digest), so that such an edit also writes
+  every page again, with the new checksum.
 - Forget a search term that no page holds any more. On an incremental build Sphinx loads the last
   search index and takes the pages it reads again out of each term's list, but keeps the term with
   an empty list: the index then differed from a clean build's (tests/test_incremental.py)."""
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -40,15 +41,30 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
     context["script_files"] = kept
 
 
+def _static_files(app) -> list[Path]:
+    return [
+        path
+        for folder in app.config.html_static_path
+        for path in sorted((Path(app.confdir) / folder).glob("*"))
+        if path.is_file()
+    ]
+
+
+def _digest_static_files(app, config) -> None:
+    # (on config-inited: before the HTML builder compares its settings with the last build's)
+    digest = hashlib.sha256()
+    for path in _static_files(app):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    config.sc_static_digest = digest.hexdigest()
+
+
 def _static_files_first(app) -> None:
     if app.builder.format == "html":
         static = Path(app.builder.outdir) / "_static"
         static.mkdir(parents=True, exist_ok=True)
         add_global_html_resources(app, None)
-        for folder in app.config.html_static_path:
-            for path in sorted((Path(app.confdir) / folder).glob("*")):
-                if path.is_file():
-                    shutil.copyfile(path, static / path.name)
+        for path in _static_files(app):
+            shutil.copyfile(path, static / path.name)
 
 
 _prune = IndexBuilder.prune
@@ -64,6 +80,7 @@ def _prune_and_forget_empty_terms(self, docnames) -> None:
 def setup(app):
     IndexBuilder.prune = _prune_and_forget_empty_terms
     app.connect("html-page-context", _dedupe_scripts, priority=900)
-    app.connect("builder-inited", _static_files_first)
     app.add_config_value("sc_static_digest", "", "html")
+    app.connect("config-inited", _digest_static_files)
+    app.connect("builder-inited", _static_files_first)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
