@@ -40,6 +40,9 @@ def kind_of(path: Path) -> str | None:
     return json.loads(notebook.read_text(encoding="utf-8"))["metadata"]["science_cities"]["kind"]
 
 
+LAPTOP, PHONE = 1280, 390  # the widths a page is read at (px)
+
+
 class Tab:
     """A browser tab with the network cut off, which notes the page's errors and every request
     that would leave the file system (the context is offline, so each such request fails; an
@@ -48,7 +51,7 @@ class Tab:
     renderer process, and the book's scripts compiled again)."""
 
     def __init__(self, browser):
-        self.context = browser.new_context(offline=True, viewport={"width": 1280, "height": 900})
+        self.context = browser.new_context(offline=True, viewport={"width": LAPTOP, "height": 900})
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.requests: list[str] = []
@@ -62,7 +65,7 @@ class Tab:
             lambda r: None if r.url.startswith("file://") else self.requests.append(r.url),
         )
 
-    def open(self, path: Path, width: int = 1280):
+    def open(self, path: Path, width: int = LAPTOP):
         """Go to `path` at `width` px, with no errors or requests noted yet; returns the page."""
         self.errors.clear()
         self.requests.clear()
@@ -76,7 +79,6 @@ class Tab:
 
 SHOTS = BUILD / "screenshots"  # full-page screenshots at both widths, for a person to look at
 TAKE_SHOTS = os.environ.get("SCREENSHOTS") == "1"  # make screenshots
-LAPTOP, PHONE = 1280, 390
 
 LAYOUT = """() => {
     const out = [];

@@ -496,8 +496,9 @@ def _book_commands(command) -> None:
         )
         r.add_argument("--force", action="store_true", help="re-execute even unchanged notebooks")
         # A worker per core: each keeps its kernel and the kernel's client from page to page, so
-        # it hardly waits (one more worker than cores was faster while each page started a client:
-        # 14.0 s against 11.1 s for the 26 pages of 2022 on 2 cores once it no longer did).
+        # it hardly waits. (One more worker than cores paid while every page started a client;
+        # now the 26 pages of 2022 take 11.1-12.0 s on 2 cores with 2 workers, 12.3-14.0 s
+        # with 3.)
         r.add_argument(
             "--jobs",
             type=JOBS,
