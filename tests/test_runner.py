@@ -1,6 +1,7 @@
 """The page plan, the committed notebooks and the tables of contents are what the code produces."""
 
 import json
+import os
 import shutil
 
 import nbformat
@@ -180,6 +181,19 @@ def test_a_failed_book_build_keeps_the_last_good_html_and_is_not_forgotten(tmp_p
         with pytest.raises(BuildError, match="nowhere"):
             build_html(out, source, pdfs=False)
         assert (out / "html" / "book" / "intro.html").read_bytes() == good
+
+
+def test_a_page_restored_with_its_old_file_time_is_read_again(tmp_path, tiny_book):
+    """Sphinx reads again only the pages whose files are newer than at its last build; a page put
+    back from a copy that keeps file times (as `bench --book` puts back the notebooks) must not
+    keep the text of the build before."""
+    page = tiny_book / "book" / "intro.md"
+    built = build_html(tmp_path / "build", tiny_book, pdfs=False)
+    old_time = page.stat().st_mtime_ns
+    page.write_text("# Fine\n\nRestored.\n")
+    os.utime(page, ns=(old_time, old_time))
+    built = build_html(tmp_path / "build", tiny_book, pdfs=False)
+    assert "Restored." in (built / "book" / "intro.html").read_text()
 
 
 def test_a_failure_in_one_edition_swaps_in_no_edition(runs, tmp_path):

@@ -150,6 +150,10 @@ def run(log=print) -> dict:
             if (tmp / "html").exists():
                 shutil.rmtree(BUILD / "html", ignore_errors=True)
                 shutil.copytree(tmp / "html", BUILD / "html")
+            # Sphinx's work folders hold the pages of the corrected data: the next build of the
+            # restored notebooks starts clean (book._forget_unseen_changes would find them too)
+            for folder in works:
+                shutil.rmtree(folder, ignore_errors=True)
             inputs.STAMP.unlink(missing_ok=True)
     result = {
         "clean_s": round(clean, 2),

@@ -52,17 +52,49 @@ def sources_hash(source: Path) -> str:
         [source / "_config.yml", source / "book" / "moved.csv"]
         + [SPHINX_EXTENSION, Path(pdf.__file__)]
         + [source / language.toc for language in LANGUAGES.values()]
-        + sorted((source / "book").rglob("*.md"))
-        + sorted((source / "book").rglob("*.ipynb"))
+        + _pages(source)
         + sorted((source / "book" / "_static").glob("*"))
     )
     for path in files:
-        if path.is_file() and not any(
-            part.startswith((".staging", ".old")) for part in path.parts
-        ):
+        if path.is_file():
             name = path.relative_to(source) if path.is_relative_to(source) else path.name
             h.update(str(name).encode() + path.read_bytes())
     return h.hexdigest()
+
+
+def _pages(source: Path) -> list[Path]:
+    """The pages Sphinx reads: the narrative pages and the executed notebooks under book/."""
+    book = source / "book"
+    return [
+        path
+        for path in sorted(book.rglob("*.md")) + sorted(book.rglob("*.ipynb"))
+        if not any(part.startswith((".staging", ".old")) for part in path.parts)
+    ]
+
+
+def _forget_unseen_changes(work: Path, source: Path) -> dict:
+    """Sphinx reads a page again only when its file is newer than at the last build. A page whose
+    content changed while its time did not move on (restored from a copy that keeps file times, as
+    `bench --book` restores the notebooks) would keep its old text in the book: then the work
+    folder is removed, and the language builds clean. Returns the pages' record for the next
+    build (kept in the work folder)."""
+    now = {
+        str(path.relative_to(source)): [path.stat().st_mtime_ns, _sha256(path)]
+        for path in _pages(source)
+    }
+    record = work / "pages.json"
+    if record.is_file():
+        before = json.loads(record.read_text(encoding="utf-8"))
+        if any(
+            name in before and before[name][1] != sha and mtime <= before[name][0]
+            for name, (mtime, sha) in now.items()
+        ):
+            shutil.rmtree(work, ignore_errors=True)
+    return now
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _config_for(lang: str, source: Path, out: Path) -> Path:
@@ -92,6 +124,7 @@ def _build_language(lang: str, source: Path, out: Path) -> Path:
     """One language's jupyter-book build, warnings as errors, in a work folder kept between builds
     (Sphinx reads again only the pages that changed). Returns its HTML folder."""
     work = out / f".work-{lang}"
+    pages = _forget_unseen_changes(work, source)
     toc = source / LANGUAGES[lang].toc
     args = [
         "build",
@@ -121,6 +154,7 @@ def _build_language(lang: str, source: Path, out: Path) -> Path:
             f"jupyter-book build ({lang}) failed; _build/html was left as it was.\n"
             + "\n".join(causes)
         )
+    (work / "pages.json").write_text(json.dumps(pages, sort_keys=True), encoding="utf-8")
     html = work / "_build" / "html"
     # Sphinx writes pages, it never deletes them: a page that left the book (renamed, or a year
     # that lost its data) would stay in the kept HTML.
