@@ -226,3 +226,44 @@ def test_each_edition_has_a_pdf_with_its_fonts_and_a_page_per_chapter(lang):
     front = HTML / LANGUAGES[lang].html / f"{LANGUAGES[lang].pages[0]}.html"
     (href,) = re.findall(r'<a href="([^"]+\.pdf)">', front.read_text(encoding="utf-8"))
     assert (front.parent / href).resolve() == document.resolve()
+
+
+def first_cells(page: Path) -> list[list[str]]:
+    """The first two cells of every body row of every table of print.html, as printed text."""
+    found = []
+    for body in re.findall(r"<tbody>(.*?)</tbody>", page.read_text(encoding="utf-8"), re.S):
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S):
+            found.append(
+                [
+                    re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", cell))).strip()
+                    for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[:2]
+                ]
+            )
+    return found
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_table_that_runs_onto_a_new_page_repeats_its_header_there(lang):
+    """No page begins with a table's body row: a table split across pages shows its column
+    headers again at the top of the next (Chromium repeats a table's header only when it holds no
+    form control: the sort buttons are unboxed for print). A page begins with a body row when its
+    top line starts with a row's first two cells (a rank and a name), or when the topmost word at
+    the column's left edge begins a row's first cell (an id, which may wrap, in a row whose other
+    cells stand taller)."""
+    rows = first_cells(print_page(lang))
+    left = pdf.MARGIN_MM["left"] * 72 / 25.4  # the column's left edge (points)
+    headless = []
+    for number, page_words in words(pdf_file(lang)).items():
+        if not page_words:
+            continue
+        top = min(w[1] for w in page_words)
+        line = " ".join(w[4] for w in sorted(w for w in page_words if w[1] < top + 2))
+        edge = min(((w[1], w[4]) for w in page_words if w[0] < left + 12), default=(0, ""))[1]
+        for cells in rows:
+            first = cells[0]
+            if (line + " ").startswith(" ".join(cells) + " ") or (
+                len(edge) >= 4 and first.startswith(edge)
+            ):
+                headless.append((number, line[:40], edge))
+                break
+    assert headless == []
