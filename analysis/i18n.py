@@ -169,6 +169,24 @@ ABBREVIATIONS: dict[str, dict[str, str]] = {
     "YOY": {"en": "year on year", "zh": "同比"},
 }
 
+# The words of the theme's own controls (tooltips and screen-reader labels), as the HTML shows
+# them, with what a page in each other language says instead: the theme writes some in English
+# whatever the language, and its Chinese catalogue has Taiwanese usage (列印 for 打印).
+# Applied to every page of the build by analysis/pipeline/sphinx_ext.py.
+THEME_WORDS: dict[str, dict[str, str]] = {
+    "zh": {
+        "Link to this heading": "链接到此标题",
+        "Toggle hidden content": "显示或隐藏内容",
+        "Toggle primary sidebar": "显示或隐藏全书目录",
+        "Toggle secondary sidebar": "显示或隐藏本页目录",
+        "Color mode": "颜色模式",
+        "System Settings": "跟随系统设置",
+        "Main": "全书目录",
+        "Page": "本页",
+        "列印成 PDF": "打印为 PDF",
+    },
+}
+
 
 def t(key: str, lang: str = "en", **values) -> str:
     """The label `key` in `lang`, with `values` filled in."""

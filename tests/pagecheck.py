@@ -2,8 +2,8 @@
 pages, tests/test_browser_zh.py for the Chinese ones, so that the two run side by side): opened in
 Chromium with the network cut off, at a laptop's and a phone's width, every chart draws inside its
 box, every table is there and shows its rank, names and key figures without scrolling, no Chinese
-name or label breaks inside a word, no request leaves the file system, no page error is raised,
-and axe-core finds no WCAG 2.1 A/AA violation."""
+name or label breaks inside a word, no tooltip of a Chinese page is in English, no request leaves
+the file system, no page error is raised, and axe-core finds no WCAG 2.1 A/AA violation."""
 
 import contextlib
 import json
@@ -137,6 +137,25 @@ KEY_CELLS = """() => {
     return out;
 }"""
 
+# Chinese: every tooltip and screen-reader label of the page (outside the charts, which Vega
+# describes in its own English) is in Chinese; none is an English phrase left by the theme.
+ENGLISH_LABELS = """() => {
+    const out = [];
+    // (Bootstrap moves a tooltip's title into data-bs-original-title)
+    const names = ['title', 'aria-label', 'data-bs-title', 'data-bs-original-title',
+                   'placeholder'];
+    document.querySelectorAll(names.map(n => '[' + n + ']').join(', ')).forEach(e => {
+        if (e.closest('svg')) return;
+        for (const name of names) {
+            const value = e.getAttribute(name);
+            if (value && (/[A-Za-z]{3}/.test(value) && !/[\u3000-\u9fff]/.test(value) ||
+                          value.includes('列印')))  // (Taiwanese usage: 打印 on the mainland)
+                out.push(name + '="' + value + '"');
+        }
+    });
+    return [...new Set(out)];
+}"""
+
 # Chinese: a table cell or a chart label breaks only where a name allows it (after a hyphen or a
 # full-width comma, or after 中国科学院: analysis.charts.CJK_BREAKS_AFTER), never inside a word.
 CJK_BREAKS = """() => {
@@ -266,6 +285,8 @@ def check_page(tab: Tab, axe, path: Path) -> None:
     violations = axe.run(page, NOT_THE_DRAWINGS, WCAG).response["violations"]
     assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations] == [], "axe-core"
     assert page.evaluate(CHART_TEXT) == [], "chart labels too faint"
+    if is_chinese(path):
+        assert page.evaluate(ENGLISH_LABELS) == [], "English labels on a Chinese page"
     name = str(path.relative_to(HTML).with_suffix("")).replace("/", "_")
     for width in (LAPTOP, PHONE):
         page.set_viewport_size({"width": width, "height": 900})

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from analysis import i18n
 from analysis.errors import BuildError, PdfError
 from analysis.paths import BOOK, BUILD, REPO, shown
 from analysis.pipeline import pdf, processes, sources
@@ -50,7 +51,7 @@ def sources_hash(source: Path) -> str:
     h = hashlib.sha256()
     files = (
         [source / "_config.yml", source / "book" / "moved.csv"]
-        + [SPHINX_EXTENSION, Path(pdf.__file__)]
+        + [SPHINX_EXTENSION, Path(i18n.__file__), Path(pdf.__file__)]
         + [source / language.toc for language in LANGUAGES.values()]
         + _pages(source)
         + sorted((source / "book" / "_static").glob("*"))

@@ -10,9 +10,14 @@
   file left by the last build) with it, so the same page came out in two versions.
 - Copy the book's own static files (html_static_path) into the output before the pages too, for
   the same reason: a page links them with the checksum of the copy already there, which after an
-  edit of a script or stylesheet was the last build's, so a browser could keep the old file. The
-  files' digest is a setting of the HTML (sc_static_digest), so that such an edit also writes
-  every page again, with the new checksum.
+  edit of a script or stylesheet was the last build's, so a browser could keep the old file.
+- Write every page again when what the pages are written with changes but their sources do not:
+  the book's static files (for the new checksum), this extension and the theme's words. Their
+  digest is a setting of the HTML (sc_written_with), which Sphinx compares with the last
+  build's; Sphinx itself writes again only the pages whose sources changed.
+- Put the theme's controls into the page's language (i18n.THEME_WORDS): the theme writes some
+  tooltips and screen-reader labels in English whatever the language, several in its templates
+  rather than through a message catalogue, so the rendered attribute values are replaced.
 - Forget a search term that no page holds any more. On an incremental build Sphinx loads the last
   search index and takes the pages it reads again out of each term's list, but keeps the term with
   an empty list: the index then differed from a clean build's (tests/test_incremental.py)."""
@@ -20,11 +25,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from pathlib import Path
 
 from myst_nb.sphinx_ext import add_global_html_resources
 from sphinx.search import IndexBuilder
+
+from analysis.i18n import THEME_WORDS
 
 
 def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
@@ -50,12 +58,13 @@ def _static_files(app) -> list[Path]:
     ]
 
 
-def _digest_static_files(app, config) -> None:
+def _digest_what_pages_are_written_with(app, config) -> None:
     # (on config-inited: before the HTML builder compares its settings with the last build's)
     digest = hashlib.sha256()
-    for path in _static_files(app):
+    for path in [*_static_files(app), Path(__file__)]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    config.sc_static_digest = digest.hexdigest()
+    digest.update(repr(sorted(THEME_WORDS.items())).encode())
+    config.sc_written_with = digest.hexdigest()
 
 
 def _static_files_first(app) -> None:
@@ -65,6 +74,22 @@ def _static_files_first(app) -> None:
         add_global_html_resources(app, None)
         for path in _static_files(app):
             shutil.copyfile(path, static / path.name)
+
+
+# the attributes a reader meets as a tooltip or hears from a screen reader
+_LABEL = re.compile(r'\b(title|aria-label|data-bs-title)="([^"]*)"')
+
+
+def _theme_words_in_language(app) -> None:
+    words = THEME_WORDS.get((app.config.language or "en").split("_")[0])
+    if app.builder.format != "html" or not words:
+        return
+    render = app.builder.templates.render
+
+    def render_in_language(template: str, context: dict) -> str:
+        return _LABEL.sub(lambda m: f'{m[1]}="{words.get(m[2], m[2])}"', render(template, context))
+
+    app.builder.templates.render = render_in_language
 
 
 _prune = IndexBuilder.prune
@@ -80,7 +105,8 @@ def _prune_and_forget_empty_terms(self, docnames) -> None:
 def setup(app):
     IndexBuilder.prune = _prune_and_forget_empty_terms
     app.connect("html-page-context", _dedupe_scripts, priority=900)
-    app.add_config_value("sc_static_digest", "", "html")
-    app.connect("config-inited", _digest_static_files)
+    app.add_config_value("sc_written_with", "", "html")
+    app.connect("config-inited", _digest_what_pages_are_written_with)
     app.connect("builder-inited", _static_files_first)
+    app.connect("builder-inited", _theme_words_in_language)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
