@@ -94,10 +94,15 @@ def table_html(
         for i in range(len(texts))
     )
     hidden = len(columns) - len(key & set(columns))
+    # the filter's hint names what this table holds: its first name ("Beijing", an institution)
+    example = next((texts[0][j] for j in range(len(columns)) if names[j] and texts), None)
+    filter_label = (
+        t("filter_rows_example", lang, example=example) if example else t("filter_rows", lang)
+    )
     labels = " ".join(
         f'data-{name}="{html.escape(text)}"'
         for name, text in (
-            ("filter-label", t("filter_rows", lang)),
+            ("filter-label", filter_label),
             ("sort-label", t("sort_by_column", lang)),
             ("all-label", t("show_all_columns", lang, n=len(columns))),
             ("key-label", t("show_key_columns", lang)),

@@ -51,7 +51,12 @@ TEXT: dict[str, dict[str, str]] = {
     "show_all_columns": {"en": "Show all {n} columns", "zh": "显示全部{n}列"},
     "show_key_columns": {"en": "Show the key columns only", "zh": "只显示主要列"},
     "scroll_sideways": {"en": "Scroll sideways for more columns", "zh": "左右滑动查看更多列"},
-    "filter_rows": {"en": "Filter rows: a city, a country…", "zh": "筛选：输入城市或国家…"},
+    # the filter keeps the rows that hold the text typed, in any column
+    "filter_rows": {"en": "Filter rows by any text…", "zh": "筛选：输入任意文字…"},
+    "filter_rows_example": {
+        "en": "Filter rows by any text, e.g. {example}…",
+        "zh": "筛选：输入任意文字，如“{example}”…",
+    },
     "sort_by_column": {
         "en": "Sort by this column (click again to reverse)",
         "zh": "按此列排序（再次点击可倒序）",

@@ -10,9 +10,10 @@ import subprocess
 import sys
 
 import nbformat
+import pandas as pd
 import pytest
 
-from analysis import pages
+from analysis import display, pages
 from analysis.errors import RegistryError
 from analysis.i18n import LANGS
 from analysis.paths import DATA, REPO
@@ -167,3 +168,17 @@ def test_a_new_page_kind_is_a_template_and_one_entry(tmp_path):
         (out / "src" / "book" / "generated" / "2022" / "top-three-overall.ipynb").read_text()
     )["metadata"]["science_cities"]
     assert record["inputs"]["files"][:1] == ["2022/city_share.csv"]
+
+
+@pytest.mark.parametrize(
+    "lang, hint",
+    [("en", "Filter rows by any text, e.g. Beijing…"), ("zh", "筛选：输入任意文字，如“北京”…")],
+)
+def test_the_filter_hint_names_what_the_table_holds(lang, hint):
+    """A table's filter suggests its own first name; a table of no names gets a plain hint."""
+    city = "Beijing" if lang == "en" else "北京"
+    named = pd.DataFrame({"rank": [1], "city": [city], "share": [3734.62]})
+    assert f'data-filter-label="{hint}"' in display.table_html(named, lang)
+    figures = pd.DataFrame({"what": ["a"], "printed": ["19.30"]})
+    plain = "Filter rows by any text…" if lang == "en" else "筛选：输入任意文字…"
+    assert f'data-filter-label="{plain}"' in display.table_html(figures, lang)
