@@ -32,6 +32,10 @@ def _cell(value, column: str, lang: str) -> str:
 # A figure written as text (the audit's printed and recomputed values: "19.30",
 # "10.9283 至 10.9284"): it may break at a space, never inside a number.
 FIGURE_TEXT = re.compile(r"[-+−]?[\d.,]+%?(\s*(to|至)\s*[-+−]?[\d.,]+%?)?")
+# An identifier (the audit's "en:leading-cities:1:location_share_pct"): it may break after a colon
+# or an underscore, rather than anywhere in a word when the column is narrow.
+IDENTIFIER = re.compile(r"[\w.-]*[:_][\w:.-]*")
+IDENTIFIER_BREAKS = re.compile(r"(?<=[:_])(?=.)")
 CARD_TEXT = 40  # a table with longer texts than this shows each row as a card on a phone
 CARD_COLUMNS = 4  # so does a table of more columns than this that names no key columns
 
@@ -73,6 +77,8 @@ def table_html(
         text = html.escape(texts[i][j])
         if names[j]:  # where a long name may break
             text = charts.CJK_BREAKS_AFTER.sub("<wbr>", text)
+        elif IDENTIFIER.fullmatch(texts[i][j]):
+            text = IDENTIFIER_BREAKS.sub("<wbr>", text)
         brief = short.get(columns[j])
         if brief is not None and str(brief.iloc[i]) != texts[i][j]:
             text = (

@@ -182,3 +182,12 @@ def test_the_filter_hint_names_what_the_table_holds(lang, hint):
     figures = pd.DataFrame({"what": ["a"], "printed": ["19.30"]})
     plain = "Filter rows by any text…" if lang == "en" else "筛选：输入任意文字…"
     assert f'data-filter-label="{plain}"' in display.table_html(figures, lang)
+
+
+def test_an_identifier_in_a_table_breaks_only_after_a_colon_or_an_underscore():
+    """The audit's figure ids wrap at their separators in a narrow column, not inside a word."""
+    table = pd.DataFrame({"figure": ["en:leading-cities:1:location_share_pct"], "printed": ["1"]})
+    assert (
+        "en:<wbr>leading-cities:<wbr>1:<wbr>location_<wbr>share_<wbr>pct</td>"
+        in display.table_html(table)
+    )
