@@ -46,6 +46,9 @@ def test_page_works_offline_and_reads_well_on_a_laptop_and_a_phone(tab, axe, pat
         ("zh", "北京", ["leading-cities", "institutions-beijing", "partnerships-china"]),
         ("zh", "西安", ["leading-cities", "risers-physical-sciences"]),
         ("zh", "化学", ["risers-chemistry"]),
+        # a query of several words: the index holds 上升 and 最快, 都市 (jieba's words)
+        ("zh", "上升最快", ["risers-overall", "risers-chemistry", "risers-biological-sciences"]),
+        ("zh", "都市圈", ["leading-cities", "partnerships-usa"]),
     ],
 )
 def test_search_finds_the_pages_that_name_a_city_or_a_subject(tab, lang, query, expected):

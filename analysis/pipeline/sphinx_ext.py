@@ -18,6 +18,10 @@
 - Put the theme's controls into the page's language (i18n.THEME_WORDS): the theme writes some
   tooltips and screen-reader labels in English whatever the language, several in its templates
   rather than through a message catalogue, so the rendered attribute values are replaced.
+- Search Chinese as the index was written: Sphinx segments the Chinese pages into words with
+  jieba (上升最快 becomes 上升 and 最快), but split a query only at spaces and punctuation, so a
+  query of two words or more (上升最快, 论文数, 贡献份额) matched no page. The query is now
+  segmented into the index's own words, longest first (the search language's splitQuery).
 - Forget a search term that no page holds any more. On an incremental build Sphinx loads the last
   search index and takes the pages it reads again out of each term's list, but keeps the term with
   an empty list: the index then differed from a clean build's (tests/test_incremental.py)."""
@@ -31,6 +35,7 @@ from pathlib import Path
 
 from myst_nb.sphinx_ext import add_global_html_resources
 from sphinx.search import IndexBuilder
+from sphinx.search.zh import SearchChinese
 
 from analysis.i18n import THEME_WORDS
 
@@ -92,6 +97,34 @@ def _theme_words_in_language(app) -> None:
     app.builder.templates.render = render_in_language
 
 
+class SearchChineseInIndexWords(SearchChinese):
+    """Chinese search whose queries are cut into the words the index holds (forward maximum
+    matching, words of 2 to 8 characters; a character that begins no word is left out, as the
+    index leaves out single characters). A query of no known word is searched as typed."""
+
+    js_splitter_code = r"""
+function splitQuery(query) {
+  const index = (typeof Search !== "undefined" && Search._index) || {};
+  const known = w =>
+    Object.hasOwn(index.terms || {}, w) || Object.hasOwn(index.titleterms || {}, w);
+  const han = /[\u3400-\u9fff\uf900-\ufaff]/u;
+  const words = [];
+  query.split(/[^\p{Letter}\p{Number}_\p{Emoji_Presentation}]+/gu).filter(t => t).forEach(piece =>
+    piece.split(/([\u3400-\u9fff\uf900-\ufaff]+)/u).filter(run => run).forEach(run => {
+      if (!han.test(run)) { words.push(run); return; }
+      const found = [];
+      for (let i = 0; i < run.length;) {
+        let j = Math.min(run.length, i + 8);
+        while (j > i + 1 && !known(run.slice(i, j))) j--;
+        if (j > i + 1) { found.push(run.slice(i, j)); i = j; } else i++;
+      }
+      words.push(...(found.length ? found : [run]));
+    }));
+  return words;
+}
+"""
+
+
 _prune = IndexBuilder.prune
 
 
@@ -103,6 +136,7 @@ def _prune_and_forget_empty_terms(self, docnames) -> None:
 
 
 def setup(app):
+    app.add_search_language(SearchChineseInIndexWords)
     IndexBuilder.prune = _prune_and_forget_empty_terms
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     app.add_config_value("sc_written_with", "", "html")
