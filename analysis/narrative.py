@@ -289,10 +289,12 @@ def rounding_sentence(
                 worst = (units, column, int(rank), text, float(ours.iloc[0]), decimals)
     if worst is None or worst[0] <= 1 + 1e-9:
         if lang == "zh":
-            return "由于输入值只印到小数点后两位，重新计算的数值与印刷值最多在最后一位上相差1。"
+            return (
+                "由于输入值只印到小数点后两位，本表重新计算的数值与印刷值最多在最后一位上相差1。"
+            )
         return (
-            "The inputs are printed with two decimals, so a recomputed figure can differ from "
-            "the printed one by one in the last digit."
+            "The inputs are printed with two decimals, so a recomputed figure in this table can "
+            "differ from the printed one by one in the last digit, and none differs by more."
         )
     _, column, rank, text, ours, decimals = worst
     row = table.loc[table["rank"] == rank].iloc[0]
@@ -696,7 +698,17 @@ def subjects_facts(data: YearData, subject: str, lang: str = "en") -> dict:
         return {"subjects_sentence": ""}
     names = tables.localized_names(data.reference["subjects"], "subject_id", lang)
     risers = {names[s]: _subject_risers(data, s, lang) for s in tables.subjects_covered(data)}
-    return {"subjects_sentence": subjects_sentence(data.year, risers, lang)}
+    # the subjects whose own page quotes what the supplement says of their risers
+    claimed = {
+        r["page"]
+        for r in read_text_figures(data.year, data.data_dir)
+        if r["edition"] == lang and r["rule"] == "not_checkable" and r.get("statement")
+    }
+    mentions = pages.KINDS["riser-mentions"]
+    quoted = {
+        i.name for i in pages.instances(mentions, data, lang) if mentions.page_stem(i) in claimed
+    }
+    return {"subjects_sentence": subjects_sentence(data.year, risers, lang, quoted)}
 
 
 def _subject_risers(data: YearData, subject: str, lang: str) -> tuple[pd.DataFrame, bool]:
@@ -708,12 +720,16 @@ def _subject_risers(data: YearData, subject: str, lang: str) -> tuple[pd.DataFra
 
 
 def subjects_sentence(
-    year: int, risers: dict[str, tuple[pd.DataFrame, bool]], lang: str = "en"
+    year: int,
+    risers: dict[str, tuple[pd.DataFrame, bool]],
+    lang: str = "en",
+    quoted: Iterable[str] = (),
 ) -> str:
     """Which subject areas the year covers; which city rose most and which second in each; and
     where the first ten of each subject's riser table are (all, some or none in the country that
     has the most of them), or that the supplement names too few risers to tell. `risers`: subject
-    name -> (its risers in order, with city and country; whether that is a whole table)."""
+    name -> (its risers in order, with city and country; whether that is a whole table); `quoted`:
+    the subjects whose page quotes what the supplement says of their risers."""
     zh = lang == "zh"
     if not risers:
         return ""
@@ -732,6 +748,7 @@ def subjects_sentence(
         {s: r for s, (r, whole) in risers.items() if whole and len(r)},
         {s: len(r) for s, (r, whole) in risers.items() if not whole and len(r)},
         lang,
+        set(quoted),
     )
     stop = "。" if zh else ". "
     return stop.join(sentences) + ("。" if zh else ".")
@@ -791,11 +808,12 @@ def _places_sentence(first_two: dict[str, list[str]], lang: str) -> str:
 
 
 def _first_ten_sentences(
-    whole: dict[str, pd.DataFrame], named: dict[str, int], lang: str
+    whole: dict[str, pd.DataFrame], named: dict[str, int], lang: str, quoted: set[str]
 ) -> list[str]:
     """For each subject with a riser table, whether its first ten are all, some or none in the
     country with the most of them across the subjects; for subjects named in prose only, that
-    the supplement names too few to tell."""
+    the supplement names too few for the book to check, and where their pages quote what the
+    supplement says of them (`quoted`)."""
     zh = lang == "zh"
     out = []
     heads = {s: r.head(TOP_TEN) for s, r in whole.items()}
@@ -840,14 +858,27 @@ def _first_ten_sentences(
         listed = join_names(named, lang)
         sizes = set(named.values())
         few = number_words(sizes.pop(), lang) if len(sizes) == 1 else None
+        # (what the supplement says of the others is quoted on the subject's page, as a claim
+        # the book cannot check: unchecked_sentence)
+        with_claims = [s for s in named if s in quoted]
+        pages_of = join_names(with_claims, lang)
         if zh:
             first = f"前{few}名" if few else "前几名"
-            out.append(f"{listed}方面，增刊只列出了上升最快的{first}，无法得知其余城市位于何处")
+            out.append(
+                f"{listed}方面，增刊只列出了上升最快的{first}，本书无法核查其余城市位于何处"
+                + (f"；增刊对此的说法见{pages_of}的页面" if with_claims else "")
+            )
         else:
             first = f"first {few}" if few else "first few"
             out.append(
                 f"For {listed}, the supplement names only the {first} risers, so the book "
-                "cannot tell where the others are"
+                "cannot check where the others are"
+                + (
+                    f"; the {pages_of} page{'s quote' if len(with_claims) > 1 else ' quotes'} "
+                    "what the supplement says of them"
+                    if with_claims
+                    else ""
+                )
             )
     return out
 

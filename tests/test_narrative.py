@@ -299,7 +299,17 @@ def test_what_the_subjects_say_together_all_some_none_and_named_only():
     )
     assert sentence.endswith(
         "For Chemistry, the supplement names only the first two risers, so the book cannot "
-        "tell where the others are."
+        "check where the others are."
+    )
+    # a subject whose page quotes what the supplement says of its risers is pointed to, so that
+    # the two pages do not seem to disagree
+    quoted = narrative.subjects_sentence(2022, risers, quoted={"Chemistry"})
+    assert quoted.endswith(
+        "so the book cannot check where the others are; the Chemistry page quotes what the "
+        "supplement says of them."
+    )
+    assert narrative.subjects_sentence(2022, risers, "zh", quoted={"Chemistry"}).endswith(
+        "本书无法核查其余城市位于何处；增刊对此的说法见Chemistry的页面。"
     )
     zh = narrative.subjects_sentence(2022, risers, "zh")
     assert zh.startswith(
