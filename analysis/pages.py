@@ -268,7 +268,17 @@ class PageKind:
 
 
 SUBJECT = Each("subject", "adjusted_share", "subject_id", "subjects")
-INTERVAL_FIELDS = uncertainty.RECORD_FIELDS  # what share-intervals.csv holds: intervals --json
+# What share-intervals.csv holds: the records of intervals --json, with the city's and country's
+# names in the page's language and the 95% margin the page shows (half_width), beside the
+# standard error's bounds it comes from (a reader should not take se_high for the margin).
+INTERVAL_FIELDS = (
+    *uncertainty.RECORD_FIELDS[:1],
+    "city",
+    "country",
+    *uncertainty.RECORD_FIELDS[1:4],
+    "half_width",
+    *uncertainty.RECORD_FIELDS[4:],
+)
 LEADING = 20  # the leading group, as the supplement prints it
 
 KINDS: dict[str, PageKind] = {
@@ -309,9 +319,9 @@ KINDS: dict[str, PageKind] = {
                 "rank_low",
                 "rank_high",
             ),  # fmt: skip
-            # for machines: ids, and both bounds of the standard error (intervals --json too)
             csv_columns=INTERVAL_FIELDS,
-            key=("city", "share", "rank_low", "rank_high"),  # the page is about the rank sets
+            # the page is about the margins and the rank sets
+            key=("city", "share", "half_width", "rank_low", "rank_high"),
             inputs=("share",),
             top=LEADING,
             csv="share-intervals",

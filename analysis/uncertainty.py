@@ -381,7 +381,7 @@ def edition_rank_moves(
 
 # What the risers' and the editions' pages show of these tables (display.frame), in order.
 RISER_COLUMNS = ["rank", "city", "change", "half_width", "verdict"]
-RISER_KEY = ["rank", "city", "change", "verdict"]  # what a phone shows at once
+RISER_KEY = RISER_COLUMNS  # a phone shows them all: the margin is what the verdict rests on
 MOVE_COLUMNS = [
     "city",
     "rank_prev",

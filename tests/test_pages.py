@@ -13,7 +13,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from analysis import display, pages
+from analysis import display, pages, uncertainty
 from analysis.errors import RegistryError
 from analysis.i18n import LANGS
 from analysis.paths import DATA, REPO
@@ -191,3 +191,11 @@ def test_an_identifier_in_a_table_breaks_only_after_a_colon_or_an_underscore():
         "en:<wbr>leading-cities:<wbr>1:<wbr>location_<wbr>share_<wbr>pct</td>"
         in display.table_html(table)
     )
+
+
+def test_a_margin_is_shown_on_a_phone_wherever_a_table_has_one():
+    """The ± column is what a rank set or a verdict rests on: a phone shows it at once (the
+    browser tests check that the key columns fit at 390 px)."""
+    with_margin = [k for k in pages.KINDS.values() if "half_width" in k.columns]
+    assert with_margin and all("half_width" in k.key for k in with_margin)
+    assert "half_width" in uncertainty.RISER_KEY

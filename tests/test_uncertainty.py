@@ -425,11 +425,13 @@ def test_tables_writes_the_share_intervals(cli, tmp_path):
     assert cli("tables", "--year", "2022", "--out", str(tmp_path)).returncode == 0
     table = pd.read_csv(tmp_path / "share-intervals.csv", dtype=str, keep_default_na=False)
     assert list(table.columns) == list(pages.INTERVAL_FIELDS) == [
-        "city_id", "subject_id", "share", "count", "se_low", "se_high", "rank", "rank_low",
-        "rank_high",
+        "city_id", "city", "country", "subject_id", "share", "count", "half_width", "se_low",
+        "se_high", "rank", "rank_low", "rank_high",
     ]  # fmt: skip
+    # the margin the page shows (± 119.78) is in the CSV too, beside the standard error's bounds
     assert table.iloc[0].tolist() == [
-        "beijing", "overall", "3734.62", "7841", "42.18", "61.11", "1", "1", "1",
+        "beijing", "Beijing", "China", "overall", "3734.62", "7841", "119.78", "42.18", "61.11",
+        "1", "1", "1",
     ]  # fmt: skip
     assert table.iloc[-1]["rank_high"] == ""  # open below
 
