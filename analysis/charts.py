@@ -169,7 +169,9 @@ def _finish(
         .configure(**_font(lang))
         .configure_view(stroke=None)
         .configure_legend(labelLimit=0, titleLimit=0, orient="bottom", direction="vertical")
-        .configure_axis(labelLimit=0, titleLimit=0, labelOverlap=True)
+        # labels that would stand closer than labelSeparation px are dropped (every other one),
+        # or on a phone they read as one ("3,0004,000")
+        .configure_axis(labelLimit=0, titleLimit=0, labelOverlap=True, labelSeparation=6)
     )
 
 
@@ -423,6 +425,15 @@ def spread_labels(
     return [round(math.exp(placed[i]), 6) for i in range(len(ranks))]
 
 
+def rank_ticks(bottom: int) -> list[int]:
+    """The ranks a log-scale rank axis from 1 to `bottom` labels: 1, 2, 3, 5, 10, 20, 30, 50, 100…
+    within it, and `bottom` itself (where the lowest line starts, which a reader should be able to
+    read off), in place of a round rank too close to it to be labelled apart."""
+    steps = [m * 10**e for e in range(6) for m in (1, 2, 3, 5)]
+    ticks = [v for v in steps if v < bottom and bottom / v >= 1.25]
+    return ticks + [bottom]
+
+
 def rank_bump(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
     """Bump chart: global rank by year, one line per city, labelled at its end (labels moved apart
     where they would collide, long names on two lines). A menu picks a city to follow."""
@@ -439,9 +450,8 @@ def rank_bump(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
         "year:Q",
         title=pages.header("year", lang),
         scale=alt.Scale(domain=[first - 0.3, last + 0.5 * (last - first)], nice=False, zero=False),
-        axis=alt.Axis(
-            values=list(range(first, last + 1)), format="d", labelAngle=0, labelOverlap=True
-        ),
+        # (on a phone every other year: see labelSeparation in _finish)
+        axis=alt.Axis(values=list(range(first, last + 1)), format="d", labelAngle=0),
     )
     # A log scale keeps the leading ranks apart while still showing where a climber started from;
     # the axis title says so.
@@ -449,7 +459,7 @@ def rank_bump(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
     y = alt.Y(
         "rank:Q",
         scale=scale,
-        axis=alt.Axis(values=[1, 2, 3, 5, 10, 20, 30, 50]),
+        axis=alt.Axis(values=rank_ticks(bottom)),
         title=t("global_rank_log", lang),
     )
     follow = alt.selection_point(

@@ -108,6 +108,19 @@ LAYOUT = """() => {
                 out.push('outside its chart: ' + (mark.textContent ||
                          mark.getAttribute('aria-label') || mark.tagName).slice(0, 60));
         });
+        // an axis's labels stand at least 4 px apart, or they read as one ("20152016"); Vega
+        // hides those it would set too close (opacity 0)
+        svg.querySelectorAll('g.role-axis-label').forEach(axis => {
+            const shown = [...axis.querySelectorAll('text')]
+                .filter(label => label.getAttribute('opacity') !== '0')
+                .map(label => [label.textContent, label.getBoundingClientRect()])
+                .filter(([, r]) => r.width);
+            shown.forEach(([a, r], i) => shown.slice(i + 1).forEach(([b, q]) => {
+                if (r.left < q.right + 4 && q.left < r.right + 4 && r.top < q.bottom &&
+                    q.top < r.bottom)
+                    out.push('axis labels run together: ' + a + ' ' + b);
+            }));
+        });
     });
     return out;
 }"""

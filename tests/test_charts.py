@@ -115,3 +115,13 @@ def test_the_network_key_spells_out_every_abbreviation_it_draws():
         ("PKU", "Peking University (PKU)"),
         ("IOP", "Institute of Physics (IOP), CAS"),
     ]
+
+
+@pytest.mark.parametrize("bottom", [1, 2, 3, 12, 30, 37, 42, 58, 120])
+def test_a_rank_axis_labels_its_lowest_rank(bottom):
+    """The log-scale rank axis of the bump chart labels the lowest rank a line reaches (the
+    supplement's Guangzhou starts at 42), and no two of its labels are closer than a factor of
+    1.25 (they would be set on top of each other)."""
+    ticks = charts.rank_ticks(bottom)
+    assert ticks[0] == 1 and ticks[-1] == bottom
+    assert all(b / a >= 1.25 for a, b in zip(ticks, ticks[1:]))
