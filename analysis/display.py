@@ -73,6 +73,11 @@ def table_html(
     long_texts = any(len(t) > CARD_TEXT for row in texts for t, n in zip(row, numeric) if not n)
     cards = wide or (long_texts and not hidden_columns)
 
+    below = t("open_below", lang)
+    open_below = [
+        pages.is_declared(c) and pages.column(c).missing == "open_below" for c in columns
+    ]
+
     def cell(i: int, j: int) -> str:
         text = html.escape(texts[i][j])
         if names[j]:  # where a long name may break
@@ -86,8 +91,11 @@ def table_html(
                 f'<span class="sc-short">{html.escape(str(brief.iloc[i]))}</span>'
             )
         figure = " sc-figure" if not numeric[j] and FIGURE_TEXT.fullmatch(texts[i][j]) else ""
+        # a rank set open below ("or lower") sorts after every rank (sc-tables.js)
+        sort = ' data-sort="Infinity"' if open_below[j] and texts[i][j] == below else ""
         return (
-            f'<td class="{classes[j]}{figure}" data-label="{html.escape(headers[j])}">{text}</td>'
+            f'<td class="{classes[j]}{figure}"{sort} data-label="{html.escape(headers[j])}">'
+            f"{text}</td>"
         )
 
     # Cells are joined by a space: Sphinx's search indexes a table's text with its tags stripped,

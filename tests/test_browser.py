@@ -204,6 +204,23 @@ def test_a_table_sorts_by_any_column_and_filters_by_city_or_country(tab):
     assert counts == sorted(counts)
     page.locator("input.sc-filter").first.fill("Japan")
     assert first_column() == ["Tokyo MA"]
+    # the data spell Xi’an with a curly apostrophe; a reader types a straight one, or none
+    for typed in ("xi'an", "Xian", "XI’AN"):
+        page.locator("input.sc-filter").first.fill(typed)
+        assert first_column() == ["Xi’an"], typed
+
+
+def test_a_rank_set_open_below_sorts_after_every_rank(tab):
+    """ "or lower" is the worst end a rank set can have: it sorts last, not first."""
+    path = next(p for p in PAGES if p.name == "intervals.html" and "2022" in p.parts)
+    page = tab.open(path)
+    table = page.locator("table.sc-table").first
+    headers = table.locator("th").all_inner_texts()
+    column = next(i for i, h in enumerate(headers) if h.startswith("Rank set: to"))
+    table.locator("th button.sc-sort").nth(column).click()  # best first
+    ends = table.locator(f"tbody tr td:nth-child({column + 1})").all_inner_texts()
+    assert "or lower" in ends and ends[0] != "or lower"
+    assert ends[ends.index("or lower") :] == ["or lower"] * ends.count("or lower")
 
 
 def test_the_rank_chart_lets_a_reader_follow_one_city(tab):

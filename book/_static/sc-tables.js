@@ -35,11 +35,22 @@
     element.classList.add("sc-words");
   }
 
+  /* A cell's place in the order: its data-sort if it has one ("or lower": Infinity), else its
+     number, or its text in a text column. */
   function cellValue(row, index, numeric) {
-    var text = row.cells[index] ? row.cells[index].textContent.trim() : "";
+    var cell = row.cells[index];
+    if (cell && cell.dataset.sort !== undefined) return parseFloat(cell.dataset.sort);
+    var text = cell ? cell.textContent.trim() : "";
     if (!numeric) return text;
     var number = parseFloat(text.replace(/[^0-9.\-]/g, ""));
     return isNaN(number) ? -Infinity : number;
+  }
+
+  /* What a filter compares: lower case, curly apostrophes as straight ones, and letters without
+     their accents, so that "xi'an" and "xian" find Xi’an, and "zurich" Zürich. */
+  function plain(text) {
+    return text.toLowerCase().replace(/[\u2018\u2019\u02bc`]/g, "'")
+      .normalize("NFD").replace(/[\u0300-\u036f]/g, "");
   }
 
   function sortBy(table, index, button) {
@@ -59,9 +70,11 @@
   }
 
   function filterRows(table, query) {
-    var words = query.trim().toLowerCase();
+    var words = plain(query.trim());
     Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
-      row.hidden = words !== "" && row.textContent.toLowerCase().indexOf(words) === -1;
+      var text = plain(row.textContent);
+      row.hidden = words !== "" && text.indexOf(words) === -1 &&
+        text.replace(/'/g, "").indexOf(words.replace(/'/g, "")) === -1;
     });
   }
 
