@@ -708,7 +708,14 @@ def subjects_facts(data: YearData, subject: str, lang: str = "en") -> dict:
     quoted = {
         i.name for i in pages.instances(mentions, data, lang) if mentions.page_stem(i) in claimed
     }
-    return {"subjects_sentence": subjects_sentence(data.year, risers, lang, quoted)}
+    # the subjects whose first two risers' order lies within the margin (first_place_sentence)
+    unsettled = {
+        names[s]
+        for s in tables.subjects_covered(data)
+        if risers[names[s]][1]
+        and first_place_sentence(uncertainty.riser_intervals(data, s, lang, top=2), lang)
+    }
+    return {"subjects_sentence": subjects_sentence(data.year, risers, lang, quoted, unsettled)}
 
 
 def _subject_risers(data: YearData, subject: str, lang: str) -> tuple[pd.DataFrame, bool]:
@@ -724,12 +731,14 @@ def subjects_sentence(
     risers: dict[str, tuple[pd.DataFrame, bool]],
     lang: str = "en",
     quoted: Iterable[str] = (),
+    unsettled: Iterable[str] = (),
 ) -> str:
     """Which subject areas the year covers; which city rose most and which second in each; and
     where the first ten of each subject's riser table are (all, some or none in the country that
     has the most of them), or that the supplement names too few risers to tell. `risers`: subject
     name -> (its risers in order, with city and country; whether that is a whole table); `quoted`:
-    the subjects whose page quotes what the supplement says of their risers."""
+    the subjects whose page quotes what the supplement says of their risers; `unsettled`: those
+    whose first two risers are closer than the margin of their difference."""
     zh = lang == "zh"
     if not risers:
         return ""
@@ -744,6 +753,15 @@ def subjects_sentence(
     )
     if places:
         sentences.append(places)
+    close = [s for s in risers if s in set(unsettled)]
+    if close:
+        listed_close = join_names(close, lang)
+        sentences.append(
+            f"{listed_close}的前两名之差在误差范围之内，先后尚无定论"
+            if zh
+            else f"In {listed_close}, the first two are closer than the margin of their "
+            "difference, so their order is not settled"
+        )
     sentences += _first_ten_sentences(
         {s: r for s, (r, whole) in risers.items() if whole and len(r)},
         {s: len(r) for s, (r, whole) in risers.items() if not whole and len(r)},
@@ -1340,6 +1358,31 @@ def factor_sentence(factor: uncertainty.Factor | None, names: dict, lang: str = 
     )
 
 
+def first_place_sentence(table: pd.DataFrame, lang: str = "en") -> str:
+    """When the first riser's lead over the second lies within the margin of their difference
+    (the two changes taken as independent: se = √(se₁² + se₂²), at 95%), a sentence saying that
+    which of the two rose more is not settled; empty when the lead is clear. `table`:
+    uncertainty.riser_intervals, largest change first."""
+    if len(table) < 2:
+        return ""
+    first, second = table.iloc[0], table.iloc[1]
+    lead = float(first["change"] - second["change"])
+    se = math.hypot(first["se_high"], second["se_high"])
+    if uncertainty.is_clear(lead, se):
+        return ""
+    margin = se * uncertainty.z_value(uncertainty.LEVEL)
+    if lang == "zh":
+        return (
+            f"不过{first['city']}领先{second['city']}的{lead:,.2f}在两者之差的误差范围"
+            f"（95%：±{margin:,.2f}）之内，两者谁的增量更大尚无定论。"
+        )
+    return (
+        f"But {first['city']}'s lead over {second['city']}, {lead:,.2f}, lies within the margin "
+        f"of their difference (±{margin:,.2f} at 95%), so which of the two rose more is not "
+        "settled."
+    )
+
+
 def riser_interval_facts(table: pd.DataFrame, data: YearData, lang: str = "en") -> dict:
     """`table`: uncertainty.riser_intervals(data, subject, lang=lang), of the year `data`."""
     names = tables.localized_names(data.reference["cities"], "city_id", lang).to_dict()
@@ -1376,6 +1419,7 @@ def riser_interval_facts(table: pd.DataFrame, data: YearData, lang: str = "en") 
             "alone."
         )
     facts["clear_sentence"] = sentence if n else ""
+    facts["first_place_sentence"] = first_place_sentence(table, lang)
     facts["noise_sentence"] = ""
     if len(within):
         loudest = within.loc[within["change_pct"].idxmax()]

@@ -481,3 +481,22 @@ def test_chinese_prose_has_no_line_break_inside_a_paragraph():
         text = re.sub(r"```.*?```", "", text, flags=re.S)
         broken = re.search(rf".{{0,12}}(?:{CJK}\n(?=[^\n#\-*\d])|(?<=[^\n])\n{CJK})", text)
         assert not broken, f"{where}: {broken.group(0)!r}"
+
+
+def test_a_first_place_within_the_margin_is_said_to_be_unsettled():
+    """The biological-sciences risers of 2022: Beijing 73.83 ahead of Shanghai 73.70, each ± about
+    60: the page must not present that order as a fact; a clear lead gets no sentence."""
+    close = pd.DataFrame(
+        {"city": ["Beijing", "Shanghai"], "change": [73.83, 73.70], "se_high": [30.0, 33.0]}
+    )
+    assert narrative.first_place_sentence(close) == (
+        "But Beijing's lead over Shanghai, 0.13, lies within the margin of their difference "
+        "(±87.41 at 95%), so which of the two rose more is not settled."
+    )
+    assert "尚无定论" in narrative.first_place_sentence(close, "zh")
+    clear = close.assign(change=[607.99, 273.07])
+    assert narrative.first_place_sentence(clear) == ""
+    risers = {"Biology": (places("CN", "CN"), True), "Earth": (places("CN", "CN"), True)}
+    sentence = narrative.subjects_sentence(2022, risers, unsettled={"Biology"})
+    assert "In Biology, the first two are closer than the margin of their difference" in sentence
+    assert "Earth, the first two" not in sentence
