@@ -18,7 +18,7 @@ from myst_nb import glue
 from analysis import pages, tables, uncertainty
 from analysis.data import YearData, ledger_dir, read_text_figures
 from analysis.i18n import ABBREVIATIONS
-from analysis.words import join_names
+from analysis.words import in_prose, join_names, pair_name
 
 
 class Words(str):
@@ -70,7 +70,7 @@ def _in_countries(cities: pd.DataFrame, lang: str = "en") -> str:
     if lang == "zh":
         parts = [f"{country}{n}个" for country, n in counts.items()]
     else:
-        parts = [f"{number_words(n)} in {country}" for country, n in counts.items()]
+        parts = [f"{number_words(n)} in {in_prose(country)}" for country, n in counts.items()]
     return join_names(parts, lang)
 
 
@@ -84,9 +84,10 @@ def country_majority_sentence(table: pd.DataFrame, top: int, lang: str = "en") -
             return f"前{n}名城市全部位于{head.iloc[0]['country']}。"
         return f"前{n}名城市分布在{countries}个国家/地区：{_in_countries(head, lang)}。"
     if countries == 1:
+        where = in_prose(head.iloc[0]["country"])
         if n == 1:
-            return f"The first city is in {head.iloc[0]['country']}."
-        return f"All of the first {number_words(n)} cities are in {head.iloc[0]['country']}."
+            return f"The first city is in {where}."
+        return f"All of the first {number_words(n)} cities are in {where}."
     return (
         f"The first {number_words(n)} cities are in {number_words(countries)} countries: "
         f"{_in_countries(head)}."
@@ -124,8 +125,8 @@ def elsewhere_sentence(table: pd.DataFrame, lang: str = "en") -> str:
     if lang == "zh":
         return _elsewhere_zh(n, inside, main, len(head), head_in, head_out, rest)
     if outside.empty:
-        return f"All {n} are in {main}."
-    sentences = [f"{number_words(inside)} of the {n} are in {main}"]
+        return f"All {n} are in {in_prose(main)}."
+    sentences = [f"{number_words(inside)} of the {n} are in {in_prose(main)}"]
     if n > TOP_TEN:
         if head_in == len(head):
             sentences[0] += ", including all of the first ten"
@@ -135,7 +136,7 @@ def elsewhere_sentence(table: pd.DataFrame, lang: str = "en") -> str:
             sentences[0] += f", including {number_words(head_in)} of the first ten"
         if not head_out.empty:
             groups = [
-                f"{number_words(len(g))} {'is' if len(g) == 1 else 'are'} in {country}: "
+                f"{number_words(len(g))} {'is' if len(g) == 1 else 'are'} in {in_prose(country)}: "
                 f"{_named(g, table)}"
                 for country, g in head_out.groupby("country", sort=False)
             ]
@@ -196,7 +197,7 @@ def hub_sentence(table: pd.DataFrame, a: str, b: str, lang: str = "en") -> str:
         return f"{join_names(hubs)} each take part in {most} of the {n} pairs."
     hub = hubs[0]
     rest = table[(table[a] != hub) & (table[b] != hub)]
-    pairs = join_names([f"{x}–{y}" for x, y in zip(rest[a], rest[b])], lang)
+    pairs = join_names([pair_name(x, y, lang) for x, y in zip(rest[a], rest[b])], lang)
     if lang == "zh":
         if rest.empty:
             return f"全部{n}组合作都涉及{hub}。"
@@ -298,7 +299,7 @@ def rounding_sentence(
         )
     _, column, rank, text, ours, decimals = worst
     row = table.loc[table["rank"] == rank].iloc[0]
-    name = row["city"] if "city" in row else f"{row['city1']}–{row['city2']}"
+    name = row["city"] if "city" in row else pair_name(row["city1"], row["city2"], lang)
     audit_row = f"{lang}:{printed_csv.stem}:{rank}:{column}"
     value = f"{ours:,.{decimals}f}"
     if lang == "zh":
@@ -443,7 +444,7 @@ def country_share_note(data: YearData, lang: str = "en") -> str:
     shares = data["country_share"]
     names = tables.localized_names(data.reference["countries"], "country_id", lang)
     by_source = [
-        (join_names([names[c] for c in group["country_id"]], lang), source)
+        (join_names([in_prose(names[c], lang) for c in group["country_id"]], lang), source)
         for source, group in shares[shares["subject_id"] == "overall"].groupby("source", sort=True)
     ]
     if not by_source:
@@ -501,14 +502,15 @@ def top_n_by_country_sentence(
             still = (
                 f"still has {number_words(has)}" if had == has else f"has {number_words(has)} now"
             )
+            named = in_prose(country)
             parts.append(
-                f"{country} had {number_words(had)} of these cities in the leading {top} a year "
-                f"earlier and {still}"
+                f"{named[0].upper() + named[1:]} had {number_words(had)} of these cities in the "
+                f"leading {top} a year earlier and {still}"
             )
         else:
             still = "still has" if had == has else "has"
             parts.append(
-                f"{country} had {number_words(had)} and {still} {number_words(has)}"
+                f"{in_prose(country)} had {number_words(had)} and {still} {number_words(has)}"
                 + ("" if had == has else " now")
             )
     unknown = top - len(before)
@@ -603,7 +605,11 @@ def leading_risers_sentence(
         city, country = among.iloc[0]["city"], among.iloc[0]["country"]
         first = f"One of the {n} leading cities, {city} ({country}), {among_risers('is')}"
     else:
-        where = f"all of them in {countries[0]}" if len(countries) == 1 else _in_countries(among)
+        where = (
+            f"all of them in {in_prose(countries[0])}"
+            if len(countries) == 1
+            else _in_countries(among)
+        )
         first = (
             f"{number_words(len(among)).capitalize()} of the {n} leading cities "
             f"{among_risers('are')}, {where}"
@@ -855,10 +861,10 @@ def _first_ten_sentences(
             else:
                 verb = "is" if len(outside) == 1 else "are"
                 clauses.append(
-                    f"in {s}, none of the {ten} is in {main}"
+                    f"in {s}, none of the {ten} is in {in_prose(main)}"
                     if inside == 0
                     else f"in {s}, {number_words(inside)} of the {ten} "
-                    f"{'is' if inside == 1 else 'are'} in {main} and "
+                    f"{'is' if inside == 1 else 'are'} in {in_prose(main)} and "
                     f"{number_words(len(outside))} {verb} not ({_named(outside, head)})"
                 )
         for size, group in all_in.items():
@@ -868,7 +874,7 @@ def _first_ten_sentences(
                 0,
                 f"{listed}上升最快的前{ten}名全部位于{main}"
                 if zh
-                else f"in {listed}, the {ten} fastest risers are all in {main}",
+                else f"in {listed}, the {ten} fastest risers are all in {in_prose(main)}",
             )
         sentence = ("；" if zh else "; ").join(clauses)
         out.append(sentence if zh else sentence[0].upper() + sentence[1:])
@@ -1108,6 +1114,8 @@ def rank_set_words(rank_set: uncertainty.RankSet, lang: str = "en") -> str:
         if high == low:
             return f"{ordinal(low, lang)}名"
         joiner = "或" if high == low + 1 else "至"
+        if high > len(_ZH_ORDINALS):  # both ends in one form: 第7至第20名, not 第七至第20名
+            return f"第{low}{joiner}第{high}名"
         return f"{ordinal(low, lang)}{joiner}{ordinal(high, lang)}名"
     if high is None:
         return f"{ordinal(low)} or lower"
@@ -1437,7 +1445,7 @@ def riser_interval_facts(table: pd.DataFrame, data: YearData, lang: str = "en") 
 
 def pair_interval_facts(table: pd.DataFrame, lang: str = "en") -> dict:
     """`table`: uncertainty.pair_intervals(data, country, lang=lang)."""
-    names = [f"{a}–{b}" for a, b in zip(table["city1"], table["city2"])]
+    names = [pair_name(a, b, lang) for a, b in zip(table["city1"], table["city2"])]
     sets = _sets(table)
     return {
         "pair_certain_sentence": certain_sentence(names, sets, lang),

@@ -10,6 +10,7 @@ from markdown_it import MarkdownIt
 
 from analysis import load_year, narrative
 from analysis.paths import NOTEBOOKS, REPO
+from analysis.words import in_prose
 
 
 def cities(*rows):
@@ -106,7 +107,7 @@ def test_the_country_totals_are_said_to_come_from_their_source_not_from_the_coun
     data = load_year(2022)
     assert narrative.country_share_note(data) == (
         "The supplement does not print these country totals; the book takes those of China and "
-        "United States of America (USA) from Nature Index Research Leaders 2023 "
+        "the United States of America (USA) from Nature Index Research Leaders 2023 "
         "(country Share 2022)."
     )
     assert narrative.country_share_note(data, "zh") == (
@@ -128,9 +129,9 @@ def test_one_hub_a_tie_and_no_hub():
     hub = pairs(("X", "Y"), ("X", "Z"), ("Q", "R"))
     assert (
         narrative.hub_sentence(hub, "a", "b")
-        == "X takes part in 2 of the 3 pairs; the others are Q–R."
+        == "X takes part in 2 of the 3 pairs; the others are Q / R."
     )
-    assert narrative.hub_sentence(hub, "a", "b", "zh") == "3组合作中有2组涉及X，其余1组是Q–R。"
+    assert narrative.hub_sentence(hub, "a", "b", "zh") == "3组合作中有2组涉及X，其余1组是Q与R。"
     assert (
         narrative.hub_sentence(pairs(("A", "B"), ("C", "D")), "a", "b")
         == "No partner appears in more than one pair."
@@ -500,3 +501,14 @@ def test_a_first_place_within_the_margin_is_said_to_be_unsettled():
     sentence = narrative.subjects_sentence(2022, risers, unsettled={"Biology"})
     assert "In Biology, the first two are closer than the margin of their difference" in sentence
     assert "Earth, the first two" not in sentence
+
+
+def test_a_country_that_takes_the_article_has_it_in_a_sentence():
+    """ "four in the United States of America (USA)", "five in China"; a table and a title keep the
+    name as it is, and a Chinese sentence has no article."""
+    table = places("CN", "US", "US", "CN", "CN")
+    table["country"] = table["country"].replace({"US": "United States of America (USA)"})
+    sentence = narrative.country_majority_sentence(table, 5)
+    assert sentence.endswith("three in CN and two in the United States of America (USA).")
+    assert in_prose("United Kingdom (UK)") == "the United Kingdom (UK)"
+    assert in_prose("China") == "China" and in_prose("United Kingdom (UK)", "zh").startswith("U")

@@ -190,7 +190,7 @@ def test_the_2022_risers_and_partnerships(year_2022):
     china = uncertainty.pair_intervals(year_2022, "CN", top=10)
     assert uncertainty.rank_set_of(china.iloc[0]) == RankSet(1, 1)
     assert narrative.pair_interval_facts(china)["pair_certain_sentence"] == (
-        "Only the rank of Shanghai–Beijing (first) is settled: its set holds that rank alone."
+        "Only the rank of Shanghai / Beijing (first) is settled: its set holds that rank alone."
     )
 
 
@@ -239,6 +239,7 @@ def test_runs_and_open_sets_in_words():
     assert one.startswith("The set of B (second or lower) is open below")
     assert narrative.rank_set_words(RankSet(12, None)) == "12th or lower"
     assert narrative.rank_set_words(RankSet(4, 6), "zh") == "第四至第六名"
+    assert narrative.rank_set_words(RankSet(7, 20), "zh") == "第7至第20名"  # one form, not two
     assert narrative.ordinal(21) == "21st" and narrative.ordinal(12) == "12th"
 
 
@@ -249,6 +250,7 @@ def _risers(verdicts):
             "city": [f"City {i}" for i in range(n)],
             "change": [10.0] * n,
             "change_pct": [30.0 + i for i in range(n)],
+            "se_high": [4.0] * n,
             "verdict": verdicts,
         }
     )
