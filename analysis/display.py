@@ -117,6 +117,7 @@ def table_html(
         f'data-{name}="{html.escape(text)}"'
         for name, text in (
             ("filter-label", filter_label),
+            ("empty-label", t("filter_no_rows", lang)),
             ("sort-label", t("sort_by_column", lang)),
             ("all-label", t("show_all_columns", lang, n=len(columns))),
             ("key-label", t("show_key_columns", lang)),
@@ -132,7 +133,9 @@ def table_html(
 
 
 def download_link(table: pd.DataFrame, filename: str, lang: str = "en") -> str:
-    payload = base64.b64encode(pages.csv_text(table).encode("utf-8")).decode("ascii")
+    # with a byte-order mark: a spreadsheet then reads the file as UTF-8 (Excel on a Chinese
+    # Windows would read it as GBK, and the names as mojibake); the tables command writes none
+    payload = base64.b64encode(pages.csv_text(table).encode("utf-8-sig")).decode("ascii")
     return (
         f'<p class="sc-download"><a download="{html.escape(filename)}" '
         f'href="data:text/csv;charset=utf-8;base64,{payload}">'
@@ -157,7 +160,11 @@ def abbreviation_key(table: pd.DataFrame, columns: list[str], lang: str = "en") 
     used = charts.abbreviations(table, columns)
     if not used:
         return None
-    items = "; ".join(f"<strong>{html.escape(a)}</strong> {html.escape(n)}" for a, n in used)
+    # "PKU Peking University", not "PKU Peking University (PKU)": the name without its abbreviation
+    items = "; ".join(
+        f"<strong>{html.escape(a)}</strong> {html.escape(n.replace(f' ({a})', '', 1))}"
+        for a, n in used
+    )
     return HTML(f'<p class="sc-key">{html.escape(t("abbreviations", lang))} {items}</p>')
 
 

@@ -53,6 +53,7 @@ TEXT: dict[str, dict[str, str]] = {
     "scroll_sideways": {"en": "Scroll sideways for more columns", "zh": "左右滑动查看更多列"},
     # the filter keeps the rows that hold the text typed, in any column
     "filter_rows": {"en": "Filter rows by any text…", "zh": "筛选：输入任意文字…"},
+    "filter_no_rows": {"en": "No row holds this text.", "zh": "没有一行包含这段文字。"},
     "filter_rows_example": {
         "en": "Filter rows by any text, e.g. {example}…",
         "zh": "筛选：输入任意文字，如“{example}”…",

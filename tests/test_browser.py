@@ -208,6 +208,10 @@ def test_a_table_sorts_by_any_column_and_filters_by_city_or_country(tab):
     for typed in ("xi'an", "Xian", "XI’AN"):
         page.locator("input.sc-filter").first.fill(typed)
         assert first_column() == ["Xi’an"], typed
+    assert page.locator("p.sc-no-rows").first.is_hidden()
+    page.locator("input.sc-filter").first.fill("Atlantis")  # no row: the table says so
+    assert first_column() == [] and page.locator("p.sc-no-rows").first.is_visible()
+    assert page.locator("p.sc-no-rows").first.inner_text() == "No row holds this text."
 
 
 def test_a_rank_set_open_below_sorts_after_every_rank(tab):

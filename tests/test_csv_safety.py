@@ -4,6 +4,7 @@ as a formula, and its numbers stay numbers. The name rule keeps such a name out 
 the second lock, tried by putting hostile names into a year already loaded."""
 
 import base64
+import codecs
 import csv
 import io
 import re
@@ -81,7 +82,9 @@ def test_a_page_download_writes_hostile_names_as_text(hostile_2023, kind):
     page = pages.page(kind, hostile_2023, "overall" if kind == "risers" else None)
     link = display.download_link(page.contract, page.csv_name)
     payload = re.search(r"base64,([A-Za-z0-9+/=]+)", link).group(1)
-    text = base64.b64decode(payload).decode("utf-8")
+    raw = base64.b64decode(payload)
+    assert raw.startswith(codecs.BOM_UTF8)  # so that a spreadsheet reads it as UTF-8
+    text = raw.decode("utf-8-sig")
     assert text == pages.csv_text(page.contract)
     assert_safe(text, numeric_columns(page.contract))
 
@@ -103,7 +106,7 @@ def test_the_audit_ledger_download_writes_hostile_text_as_text():
         Figure("x:2", "zh", "领先城市", "3,734.62", "input"),
     ]
     link = display.download_link(audit.figures_frame(figures), "audit-2022.csv")
-    text = base64.b64decode(re.search(r"base64,(\S+?)\"", link).group(1)).decode("utf-8")
+    text = base64.b64decode(re.search(r"base64,(\S+?)\"", link).group(1)).decode("utf-8-sig")
     (row,) = [r for r in cells(text) if r["id"] == "x:1"]
     assert row == {
         "id": "x:1",

@@ -199,3 +199,16 @@ def test_a_margin_is_shown_on_a_phone_wherever_a_table_has_one():
     with_margin = [k for k in pages.KINDS.values() if "half_width" in k.columns]
     assert with_margin and all("half_width" in k.key for k in with_margin)
     assert "half_width" in uncertainty.RISER_KEY
+
+
+def test_the_abbreviation_key_spells_each_name_out_once():
+    """ "PKU Peking University", not "PKU Peking University (PKU)"."""
+    table = pd.DataFrame(
+        {
+            "institution1": ["Peking University (PKU)"],
+            "institution2": ["Institute of Chemistry (ICCAS), CAS"],
+        }
+    )
+    key = display.abbreviation_key(table, ["institution1", "institution2"]).data
+    assert "<strong>PKU</strong> Peking University;" in key
+    assert "<strong>ICCAS</strong> Institute of Chemistry, CAS</p>" in key

@@ -69,13 +69,16 @@
     header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
   }
 
-  function filterRows(table, query) {
-    var words = plain(query.trim());
+  /* Keep the rows that hold the query; say so, in a live line under the box, when none does. */
+  function filterRows(table, query, status) {
+    var words = plain(query.trim()), shown = 0;
     Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
       var text = plain(row.textContent);
       row.hidden = words !== "" && text.indexOf(words) === -1 &&
         text.replace(/'/g, "").indexOf(words.replace(/'/g, "")) === -1;
+      if (!row.hidden) shown += 1;
     });
+    status.hidden = shown > 0;
   }
 
   function enhance(wrap) {
@@ -96,8 +99,14 @@
     input.className = "sc-filter";
     input.placeholder = wrap.dataset.filterLabel || "Filter";
     input.setAttribute("aria-label", input.placeholder);
-    input.addEventListener("input", function () { filterRows(table, input.value); });
+    var status = document.createElement("p");
+    status.className = "sc-no-rows";
+    status.setAttribute("role", "status");
+    status.textContent = wrap.dataset.emptyLabel || "No row holds this text.";
+    status.hidden = true;
+    input.addEventListener("input", function () { filterRows(table, input.value, status); });
     wrap.parentNode.insertBefore(input, wrap);
+    wrap.parentNode.insertBefore(status, wrap);
   }
 
   // On a phone a table shows its key columns (analysis/display.py marks them); a button shows
