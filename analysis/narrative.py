@@ -414,7 +414,7 @@ def leading_facts(
         "top_city": first["city"],
         "top_share": float(first["share"]),
         "top_count": int(first["count"]),
-        "top_country": first["country"],
+        "top_country": in_prose(first["country"], lang),
         "second_city": second["city"],
         "second_share": float(second["share"]),
         "top_n": top,
@@ -430,7 +430,9 @@ def leading_facts(
             "n_pct_printed": int((lead["location_share_source"] == "printed input").sum()),
             "most_concentrated_city": concentrated["city"],
             "most_concentrated_pct": float(concentrated["location_share_pct"]),
-            "most_concentrated_country": concentrated["country"],
+            "most_concentrated_country": in_prose(concentrated["country"], lang),
+            # what the supplement's table calls this percentage (its column's header)
+            "location_share_header": pages.header("location_share_pct", lang, data.year),
             "country_share_note": country_share_note(data, lang),
         }
     return facts
