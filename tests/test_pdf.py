@@ -3,6 +3,7 @@ of its labels printed whole, its axis reaching its largest value), no heading st
 of a page, the contents numbered with the pages the chapters start on, the Chinese title unbroken,
 every font embedded."""
 
+import functools
 import json
 import re
 import subprocess
@@ -30,11 +31,18 @@ def pdf_file(lang: str) -> Path:
     return HTML / pdf.PDF_FOLDER / pdf.FILE_NAMES[lang]
 
 
-def words(path: Path) -> dict[int, list[tuple[float, float, float, float, str]]]:
-    """Every word of a PDF with its box (xMin, yMin, xMax, yMax in points), by page from 1."""
-    out = subprocess.run(
+@functools.cache
+def bbox_layout(path: Path) -> str:
+    """pdftotext's words and lines of a PDF with their boxes (read once per test run: the PDFs
+    do not change while the tests run)."""
+    return subprocess.run(
         ["pdftotext", "-bbox-layout", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
+
+
+def words(path: Path) -> dict[int, list[tuple[float, float, float, float, str]]]:
+    """Every word of a PDF with its box (xMin, yMin, xMax, yMax in points), by page from 1."""
+    out = bbox_layout(path)
     found: dict[int, list] = {}
     for number, page in enumerate(re.findall(r"<page [^>]*>(.*?)</page>", out, re.S), start=1):
         found[number] = [
@@ -50,9 +58,7 @@ def words(path: Path) -> dict[int, list[tuple[float, float, float, float, str]]]
 
 def lines(path: Path) -> dict[int, list[tuple[float, str]]]:
     """Every line of a PDF (its top in points and its text), by page from 1."""
-    out = subprocess.run(
-        ["pdftotext", "-bbox-layout", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    out = bbox_layout(path)
     found = {}
     for number, page in enumerate(re.findall(r"<page [^>]*>(.*?)</page>", out, re.S), start=1):
         found[number] = [
