@@ -17,7 +17,7 @@ from myst_nb import glue
 
 from analysis import pages, tables, uncertainty
 from analysis.data import YearData, ledger_dir, read_text_figures
-from analysis.i18n import ABBREVIATIONS
+from analysis.i18n import ABBREVIATIONS, t
 from analysis.words import in_prose, join_names, pair_name
 
 
@@ -431,6 +431,13 @@ def leading_facts(
             "most_concentrated_city": concentrated["city"],
             "most_concentrated_pct": float(concentrated["location_share_pct"]),
             "most_concentrated_country": in_prose(concentrated["country"], lang),
+            # a printed percentage is said to be one (the supplement may have padded it: audit),
+            # in the words of the chart's legend
+            "most_concentrated_basis": (
+                (f"（{t('printed_input', lang)}）" if lang == "zh" else f" ({t('printed_input')})")
+                if concentrated["location_share_source"] == "printed input"
+                else ""
+            ),
             # what the supplement's table calls this percentage (its column's header)
             "location_share_header": pages.header("location_share_pct", lang, data.year),
             "country_share_note": country_share_note(data, lang),
