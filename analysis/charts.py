@@ -110,6 +110,18 @@ def tip(column: str, lang: str, year: int | None = None) -> alt.Tooltip:
     return alt.Tooltip(f"{column}:{kind}", title=pages.header(column, lang, year), **options)
 
 
+def shown(table: pd.DataFrame, column: str, lang: str) -> pd.DataFrame:
+    """`table` with `column` also as the table shows it, in `column`_shown ("or lower" where a
+    rank set is open below, not Vega's "null"), for a tooltip: tip_shown."""
+    declared = pages.column(column)
+    return table.assign(**{f"{column}_shown": [declared.cell(v, lang) for v in table[column]]})
+
+
+def tip_shown(column: str, lang: str) -> alt.Tooltip:
+    """A tooltip line of a column prepared by `shown`."""
+    return alt.Tooltip(f"{column}_shown:N", title=pages.header(column, lang))
+
+
 def _font(lang: str) -> dict:
     return {"font": "Noto Sans CJK SC, sans-serif"} if lang == "zh" else {}
 
@@ -425,6 +437,10 @@ def spread_labels(
     return [round(math.exp(placed[i]), 6) for i in range(len(ranks))]
 
 
+YEAR_LABEL_PX = 60  # the plot width a year's label needs beside the next (the axis runs on past
+# the last year, to hold the end labels)
+
+
 def rank_ticks(bottom: int) -> list[int]:
     """The ranks a log-scale rank axis from 1 to `bottom` labels: 1, 2, 3, 5, 10, 20, 30, 50, 100…
     within it, and `bottom` itself (where the lowest line starts, which a reader should be able to
@@ -450,8 +466,16 @@ def rank_bump(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
         "year:Q",
         title=pages.header("year", lang),
         scale=alt.Scale(domain=[first - 0.3, last + 0.5 * (last - first)], nice=False, zero=False),
-        # (on a phone every other year: see labelSeparation in _finish)
-        axis=alt.Axis(values=list(range(first, last + 1)), format="d", labelAngle=0),
+        # On a narrow plot, every other year counted back from the data year, which is always
+        # labelled (Vega's own thinning, labelSeparation in _finish, would keep the first year
+        # and could drop the last).
+        axis=alt.Axis(
+            values=list(range(first, last + 1)),
+            format="d",
+            labelAngle=0,
+            labelExpr=f"width < {YEAR_LABEL_PX * (last - first + 1)} && ({last} - datum.value) % 2"
+            " ? '' : datum.label",
+        ),
     )
     # A log scale keeps the leading ranks apart while still showing where a climber started from;
     # the axis title says so.
@@ -700,6 +724,7 @@ def share_interval_chart(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
     from the exact standard error where the year has article records, else the widest the
     published Share and Count allow, with the narrowest they allow drawn thicker inside it.
     `table`: uncertainty.share_intervals."""
+    table = shown(table, "rank_high", lang)
     z = uncertainty.z_value()
     exact = (table["basis"] == uncertainty.EXACT).all()
     bands = [("se_high", t("interval_exact" if exact else "interval_widest", lang), 2)]
@@ -719,7 +744,7 @@ def share_interval_chart(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
     y = alt.Y("city:N", sort=list(table["city"]), title=pages.header("city", lang))
     tooltip = [
         tip(c, lang) for c in ("rank", "city", "country", "share", "half_width", "rank_low")
-    ] + [tip("rank_high", lang)]
+    ] + [tip_shown("rank_high", lang)]
     labels = [label for _, label, _ in bands]
     lines = (
         alt.Chart(long)
@@ -770,7 +795,7 @@ def rank_set_chart(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
     open set runs past the last rank to an "or lower" mark), with the rank it holds (a dot).
     `table`: uncertainty.share_intervals."""
     n = len(table)
-    df = table.assign(
+    df = shown(table, "rank_high", lang).assign(
         start=table["rank_low"].astype(float) - 0.4,
         end=table["rank_high"].astype("Float64").fillna(n + 1).astype(float) + 0.4,
         open_label=table["rank_high"].isna().map({True: t("open_below", lang), False: ""}),
@@ -782,7 +807,7 @@ def rank_set_chart(table: pd.DataFrame, lang: str = "en") -> alt.Chart:
         scale=alt.Scale(domain=[0.5, n + 3], nice=False, zero=False),
         axis=alt.Axis(values=list(range(1, n + 1)), format="d", labelOverlap=True),
     )
-    tooltip = [tip(c, lang) for c in ("rank", "city", "rank_low", "rank_high")]
+    tooltip = [tip(c, lang) for c in ("rank", "city", "rank_low")] + [tip_shown("rank_high", lang)]
     # a pale bar outlined in the dark ink (the outline stands out from the page), the rank held a
     # dark dot on it; an open set ends in an arrowhead past the last rank, which the subtitle reads
     # as "or lower" (a word beside the bar would not fit a phone's width)

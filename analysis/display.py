@@ -23,10 +23,9 @@ def _header(column: str, lang: str, year: int | None) -> str:
 
 
 def _cell(value, column: str, lang: str) -> str:
-    declared = pages.column(column) if pages.is_declared(column) else None
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return t(declared.missing, lang) if declared and declared.missing else "—"
-    return declared.cell(value, lang) if declared else str(value)
+    if pages.is_declared(column):
+        return pages.column(column).cell(value, lang)
+    return "—" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
 # A figure written as text (the audit's printed and recomputed values: "19.30",

@@ -26,7 +26,7 @@ import pandas as pd
 from analysis import tables, uncertainty
 from analysis.data import FORMULA_STARTS, YearData, ledger_dir, plain_number, table_schemas
 from analysis.errors import RegistryError
-from analysis.i18n import LANGS
+from analysis.i18n import LANGS, t
 from analysis.paths import DATA, NOTEBOOKS
 
 # ---- columns ------------------------------------------------------------------------------------
@@ -58,7 +58,9 @@ class Column:
         return int(found.group(1)) if found else None
 
     def cell(self, value, lang: str) -> str:
-        """The text of one table cell."""
+        """The text of one table cell (or chart tooltip): an empty one says `missing`, or "—"."""
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return t(self.missing, lang) if self.missing else "—"
         if self.labels:
             return self.labels[value][lang]
         if self.format is None:

@@ -227,6 +227,20 @@ def test_a_rank_set_open_below_sorts_after_every_rank(tab):
     assert ends[ends.index("or lower") :] == ["or lower"] * ends.count("or lower")
 
 
+def test_the_rank_chart_labels_the_data_year_on_a_phone(tab):
+    """At 390 px the years are labelled every other one, counted back from the data year."""
+    path = next(p for p in PAGES if p.name == "rank-history.html" and "2022" in p.parts)
+    page = tab.open(path, PHONE)
+    wait_for_charts(page)
+    years = page.evaluate(
+        """() => [...document.querySelector('figure.sc-chart svg g.role-axis-label')
+                  .querySelectorAll('text')]
+            .filter(t => t.getAttribute('opacity') !== '0' && t.textContent)
+            .map(t => t.textContent)"""
+    )
+    assert years == ["2016", "2018", "2020", "2022"]
+
+
 def test_the_rank_chart_lets_a_reader_follow_one_city(tab):
     path = next(p for p in PAGES if p.name == "rank-history.html" and "2022" in p.parts)
     page = tab.open(path)

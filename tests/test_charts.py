@@ -125,3 +125,19 @@ def test_a_rank_axis_labels_its_lowest_rank(bottom):
     ticks = charts.rank_ticks(bottom)
     assert ticks[0] == 1 and ticks[-1] == bottom
     assert all(b / a >= 1.25 for a, b in zip(ticks, ticks[1:]))
+
+
+def test_no_tooltip_shows_null():
+    """Every tooltip line of every chart of the executed pages has a value in every row of its
+    data (an open rank set reads "or lower", as in the table, not Vega's "null")."""
+    empty = []
+    for name, spec in chart_specs():
+        datasets = spec.get("datasets", {})
+        for view in views(spec):
+            data = datasets.get(view.get("data", spec.get("data", {})).get("name", ""), [])
+            tooltip = view.get("encoding", {}).get("tooltip", [])
+            for line in tooltip if isinstance(tooltip, list) else [tooltip]:
+                field = line.get("field")
+                if field and any(row.get(field) is None for row in data if field in row):
+                    empty.append((name, field))
+    assert sorted(set(empty)) == []
