@@ -137,8 +137,8 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "95% interval, from Share and Count",
         "zh": "95%区间（据贡献份额与论文数）",
     },
-    "interval_widest": {"en": "at most", "zh": "最宽"},
-    "interval_narrowest": {"en": "at least", "zh": "最窄"},
+    "interval_widest": {"en": "widest", "zh": "最宽"},
+    "interval_narrowest": {"en": "narrowest", "zh": "最窄"},
     "interval_exact": {"en": "exact, from article records", "zh": "依据论文记录精确计算"},
     "alt_intervals": {
         "en": "Dot plot of the Share of the {n} leading cities, each with its 95% interval; "

@@ -197,7 +197,9 @@ def hub_sentence(table: pd.DataFrame, a: str, b: str, lang: str = "en") -> str:
         return f"{join_names(hubs)} each take part in {most} of the {n} pairs."
     hub = hubs[0]
     rest = table[(table[a] != hub) & (table[b] != hub)]
-    pairs = join_names([pair_name(x, y, lang) for x, y in zip(rest[a], rest[b])], lang)
+    named = [pair_name(x, y, lang) for x, y in zip(rest[a], rest[b])]
+    # (in Chinese the pairs stand apart with 、 alone: "上海与南京和深圳与香港" reads as one list)
+    pairs = "、".join(named) if lang == "zh" else join_names(named)
     if lang == "zh":
         if rest.empty:
             return f"全部{n}组合作都涉及{hub}。"
@@ -257,6 +259,38 @@ def _named_extreme(rh: pd.DataFrame, column: str, largest: bool, lang: str) -> t
     """The city (or the tied cities, joined) with the largest or smallest value of a column."""
     value = rh[column].max() if largest else rh[column].min()
     return join_names(rh[rh[column] == value]["city"], lang), int(value)
+
+
+def rank_move_facts(rh: pd.DataFrame, data: YearData, lang: str = "en") -> dict:
+    """{"moves_caveat_sentence": ...}: the rank sets, this year, of the cities with the biggest
+    climb and the steepest fall of the rank history (rank_history_facts), where a set holds more
+    than one rank: a move of a few places may then lie within the uncertainty. Empty when both
+    are settled, or for a year without Shares."""
+    if not data.has("city_share"):
+        return {"moves_caveat_sentence": ""}
+    change = next(c for c in rh.columns if c.startswith("change_"))
+    movers = rh[(rh[change] == rh[change].max()) | (rh[change] == rh[change].min())]
+    intervals = uncertainty.share_intervals(data, lang=lang, top=pages.LEADING)
+    sets = dict(zip(intervals["city_id"], _sets(intervals)))
+    loose = [
+        (city, sets[city_id])
+        for city, city_id in zip(movers["city"], movers["city_id"])
+        if city_id in sets and not sets[city_id].is_single
+    ]
+    if not loose:
+        return {"moves_caveat_sentence": ""}
+    if lang == "zh":
+        listed = "，".join(f"{city}可能排在{rank_set_words(s, lang)}" for city, s in loose)
+        return {
+            "moves_caveat_sentence": f"不过这些名次并不精确：考虑本年度贡献份额的误差范围"
+            f"（95%），{listed}，因此几个名次的变化可能仍在不确定范围之内。"
+        }
+    listed = join_names([f"{city} could rank {rank_set_words(s)}" for city, s in loose])
+    return {
+        "moves_caveat_sentence": "Ranks are not exact to the place, though: within the margins "
+        f"of this year's Shares (95%), {listed}, so a move of a few places may lie within the "
+        "uncertainty."
+    }
 
 
 def rounding_facts(page: pages.Page, data: YearData, columns: list[str]) -> dict:
@@ -445,6 +479,42 @@ def leading_facts(
     return facts
 
 
+def top_places_facts(data: YearData, lang: str = "en") -> dict:
+    """{"top_places_sentence": ...}: whether the first two places of the leading table are
+    settled at 95% (their rank sets: uncertainty.share_intervals), for each that is not, the
+    ranks it could hold; empty for a year without Shares."""
+    if not data.has("city_share"):
+        return {"top_places_sentence": ""}
+    # (the rank sets of the whole leading table, as its page shows them: a set depends on every
+    # city it is compared with)
+    table = uncertainty.share_intervals(data, lang=lang, top=pages.LEADING).head(2)
+    open_ = [
+        (city, rank_set)
+        for city, rank_set in zip(table["city"], _sets(table))
+        if not rank_set.is_single
+    ]
+    if not open_:
+        sentence = (
+            "这两个名次都是确定的：考虑贡献份额的误差范围（95%），两者都不可能排在别的名次。"
+            if lang == "zh"
+            else "Both places are settled: within the margins of the Shares (95%), neither city "
+            "could hold another rank."
+        )
+    elif lang == "zh":
+        sentence = "".join(
+            f"{city}的名次并不确定：考虑贡献份额的误差范围（95%），它可能排在"
+            f"{rank_set_words(rank_set, lang)}。"
+            for city, rank_set in open_
+        )
+    else:
+        sentence = " ".join(
+            f"{city}'s place is not settled: within the margins of the Shares (95%) it could be "
+            f"{rank_set_words(rank_set)}."
+            for city, rank_set in open_
+        )
+    return {"top_places_sentence": sentence}
+
+
 def country_share_note(data: YearData, lang: str = "en") -> str:
     """One sentence naming where the country totals come from (they are not in the supplement);
     empty when the year has none."""
@@ -531,12 +601,13 @@ def top_n_by_country_sentence(
     sentence = "; ".join(parts) + "."
     if unknown == 1:
         sentence += (
-            f" The other place of last year's leading {top} went to a city outside this table."
+            f" Last year one more place in the leading {top} was held by a city that is not in "
+            "this table."
         )
     elif unknown > 1:
         sentence += (
-            f" The other {number_words(unknown)} places of last year's leading {top} went to "
-            "cities outside this table."
+            f" Last year {number_words(unknown)} more places in the leading {top} were held by "
+            "cities that are not in this table."
         )
     return sentence
 
@@ -728,7 +799,8 @@ def subjects_facts(data: YearData, subject: str, lang: str = "en") -> dict:
         names[s]
         for s in tables.subjects_covered(data)
         if risers[names[s]][1]
-        and first_place_sentence(uncertainty.riser_intervals(data, s, lang, top=2), lang)
+        and len(two := uncertainty.riser_intervals(data, s, lang, top=2)) == 2
+        and not first_place_settled(two)
     }
     return {"subjects_sentence": subjects_sentence(data.year, risers, lang, quoted, unsettled)}
 
@@ -1375,28 +1447,42 @@ def factor_sentence(factor: uncertainty.Factor | None, names: dict, lang: str = 
     )
 
 
+def first_place_settled(table: pd.DataFrame) -> bool:
+    """Whether the first riser's lead over the second exceeds the margin of their difference (the
+    two changes taken as independent: se = √(se₁² + se₂²), at 95%). `table`:
+    uncertainty.riser_intervals, largest change first, two rows at least."""
+    first, second = table.iloc[0], table.iloc[1]
+    lead = float(first["change"] - second["change"])
+    return uncertainty.is_clear(lead, math.hypot(first["se_high"], second["se_high"]))
+
+
 def first_place_sentence(table: pd.DataFrame, lang: str = "en") -> str:
-    """When the first riser's lead over the second lies within the margin of their difference
-    (the two changes taken as independent: se = √(se₁² + se₂²), at 95%), a sentence saying that
-    which of the two rose more is not settled; empty when the lead is clear. `table`:
-    uncertainty.riser_intervals, largest change first."""
+    """Whether the first riser's lead over the second is settled (first_place_settled), with the
+    lead and the margin of the difference, in one sentence; empty with fewer than two risers."""
     if len(table) < 2:
         return ""
     first, second = table.iloc[0], table.iloc[1]
     lead = float(first["change"] - second["change"])
-    se = math.hypot(first["se_high"], second["se_high"])
-    if uncertainty.is_clear(lead, se):
-        return ""
-    margin = se * uncertainty.z_value(uncertainty.LEVEL)
+    margin = math.hypot(first["se_high"], second["se_high"]) * uncertainty.z_value()
+    a, b = first["city"], second["city"]
+    if first_place_settled(table):
+        if lang == "zh":
+            return (
+                f"{a}领先{b}的{lead:,.2f}超出两者之差的误差范围（95%：±{margin:,.2f}），"
+                "第一名是确定的。"
+            )
+        return (
+            f"{a}'s lead over {b}, {lead:,.2f}, exceeds the margin of their difference "
+            f"(±{margin:,.2f} at 95%): the first place is settled."
+        )
     if lang == "zh":
         return (
-            f"不过{first['city']}领先{second['city']}的{lead:,.2f}在两者之差的误差范围"
-            f"（95%：±{margin:,.2f}）之内，两者谁的增量更大尚无定论。"
+            f"不过{a}领先{b}的{lead:,.2f}在两者之差的误差范围（95%：±{margin:,.2f}）之内，"
+            "两者谁的增量更大尚无定论。"
         )
     return (
-        f"But {first['city']}'s lead over {second['city']}, {lead:,.2f}, lies within the margin "
-        f"of their difference (±{margin:,.2f} at 95%), so which of the two rose more is not "
-        "settled."
+        f"But {a}'s lead over {b}, {lead:,.2f}, lies within the margin of their difference "
+        f"(±{margin:,.2f} at 95%), so which of the two rose more is not settled."
     )
 
 
@@ -1457,9 +1543,28 @@ def pair_interval_facts(table: pd.DataFrame, lang: str = "en") -> dict:
     names = [pair_name(a, b, lang) for a, b in zip(table["city1"], table["city2"])]
     sets = _sets(table)
     return {
+        "pair_first_sentence": first_pair_sentence(sets[0] if sets else None, lang),
         "pair_certain_sentence": certain_sentence(names, sets, lang),
         "pair_runs_sentence": runs_sentence(names, sets, lang, unit="组合作"),
     }
+
+
+def first_pair_sentence(rank_set: uncertainty.RankSet | None, lang: str = "en") -> str:
+    """Whether the strongest pair's first place is settled, beside the claim that it is the
+    strongest (the rank sets of all the pairs follow on the page)."""
+    if rank_set is None:
+        return ""
+    if rank_set.is_single:
+        return (
+            "这一第一名是确定的（95%）。" if lang == "zh" else "Its first place is settled (95%)."
+        )
+    if lang == "zh":
+        words = rank_set_words(rank_set, lang)
+        return f"不过这一第一名并不确定：考虑误差范围（95%），它可能排在{words}。"
+    return (
+        f"Its first place is not settled, though: within the margins (95%) it could rank "
+        f"{rank_set_words(rank_set)}."
+    )
 
 
 def edition_move_facts(moves: pd.DataFrame, lang: str = "en") -> dict:

@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 from markdown_it import MarkdownIt
 
-from analysis import load_year, narrative
+from analysis import load_year, narrative, tables
 from analysis.paths import NOTEBOOKS, REPO
+from analysis.uncertainty import RankSet
 from analysis.words import in_prose
 
 
@@ -199,7 +200,7 @@ def test_the_leading_ten_by_country_a_year_earlier_and_now():
     assert narrative.top_n_by_country_sentence(rh, 2022, top=4) == (
         "CN had one of these cities in the leading 4 a year earlier and has two now; "
         "US had two and still has two. "
-        "The other place of last year's leading 4 went to a city outside this table."
+        "Last year one more place in the leading 4 was held by a city that is not in this table."
     )
     assert narrative.top_n_by_country_sentence(rh, 2022, top=4, lang="zh") == (
         "CN上一年有1个城市位列前4名，今年有2个；US上一年有2个，今年仍为2个。"
@@ -496,7 +497,10 @@ def test_a_first_place_within_the_margin_is_said_to_be_unsettled():
     )
     assert "尚无定论" in narrative.first_place_sentence(close, "zh")
     clear = close.assign(change=[607.99, 273.07])
-    assert narrative.first_place_sentence(clear) == ""
+    assert narrative.first_place_sentence(clear) == (
+        "Beijing's lead over Shanghai, 334.92, exceeds the margin of their difference "
+        "(±87.41 at 95%): the first place is settled."
+    )
     risers = {"Biology": (places("CN", "CN"), True), "Earth": (places("CN", "CN"), True)}
     sentence = narrative.subjects_sentence(2022, risers, unsettled={"Biology"})
     assert "In Biology, the first two are closer than the margin of their difference" in sentence
@@ -512,3 +516,32 @@ def test_a_country_that_takes_the_article_has_it_in_a_sentence():
     assert sentence.endswith("three in CN and two in the United States of America (USA).")
     assert in_prose("United Kingdom (UK)") == "the United Kingdom (UK)"
     assert in_prose("China") == "China" and in_prose("United Kingdom (UK)", "zh").startswith("U")
+
+
+def test_the_leading_page_says_which_of_its_first_two_places_is_not_settled():
+    """New York MA (1,924.53) and Shanghai (1,919.13) cannot be told apart: the sentence after
+    "New York MA follows" says so, from the rank sets the intervals page shows."""
+    data = load_year(2022)
+    assert narrative.top_places_facts(data)["top_places_sentence"] == (
+        "New York MA's place is not settled: within the margins of the Shares (95%) it could be "
+        "second or third."
+    )
+    assert "第二或第三名" in narrative.top_places_facts(data, "zh")["top_places_sentence"]
+
+
+def test_the_strongest_pair_says_whether_its_first_place_is_settled():
+    """Boston MA / New York MA leads the American pairs, but could rank first to third."""
+    assert narrative.first_pair_sentence(RankSet(1, 3)) == (
+        "Its first place is not settled, though: within the margins (95%) it could rank first "
+        "to third."
+    )
+    assert narrative.first_pair_sentence(RankSet(1, 1), "zh") == "这一第一名是确定的（95%）。"
+    assert narrative.first_pair_sentence(None) == ""
+
+
+def test_the_rank_history_says_when_its_biggest_moves_may_lie_within_the_uncertainty():
+    """Tokyo MA's fall of two places: its rank set this year runs from seventh to tenth."""
+    data = load_year(2022)
+    sentence = narrative.rank_move_facts(tables.rank_history(data), data)["moves_caveat_sentence"]
+    assert "Tokyo MA could rank seventh to tenth" in sentence
+    assert "a move of a few places may lie within the uncertainty" in sentence
