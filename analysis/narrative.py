@@ -1186,6 +1186,14 @@ def ordinal(n: int, lang: str = "en") -> str:
     return f"{n}{suffix}"
 
 
+def _zh_ranks(low: int, high: int, joiner: str) -> str:
+    """A range of ranks in Chinese, both ends in one form: 第四至第六名, 第7至第20名 (not
+    第七至第20名)."""
+    if high > len(_ZH_ORDINALS):
+        return f"第{low}{joiner}第{high}名"
+    return f"{ordinal(low, 'zh')}{joiner}{ordinal(high, 'zh')}名"
+
+
 def rank_set_words(rank_set: uncertainty.RankSet, lang: str = "en") -> str:
     """A rank set in words: "first", "second or third", "fourth to sixth", "18th or lower"."""
     low, high = rank_set.low, rank_set.high
@@ -1194,10 +1202,7 @@ def rank_set_words(rank_set: uncertainty.RankSet, lang: str = "en") -> str:
             return f"{ordinal(low, lang)}名或更低"
         if high == low:
             return f"{ordinal(low, lang)}名"
-        joiner = "或" if high == low + 1 else "至"
-        if high > len(_ZH_ORDINALS):  # both ends in one form: 第7至第20名, not 第七至第20名
-            return f"第{low}{joiner}第{high}名"
-        return f"{ordinal(low, lang)}{joiner}{ordinal(high, lang)}名"
+        return _zh_ranks(low, high, "或" if high == low + 1 else "至")
     if high is None:
         return f"{ordinal(low)} or lower"
     if high == low:
@@ -1255,7 +1260,7 @@ def runs_sentence(
         members, member_sets = names[a : b + 1], sets[a : b + 1]
         same = all(s == member_sets[0] for s in member_sets)
         if lang == "zh":
-            ranks = f"{ordinal(a + 1, lang)}至{ordinal(b + 1, lang)}名"
+            ranks = _zh_ranks(a + 1, b + 1, "至")
             if same:
                 words = rank_set_words(member_sets[0], lang)
                 parts.append(f"{_both(members, lang)}无法区分，都可能排在{words}")
