@@ -32,6 +32,7 @@ from analysis.errors import DataError, Problem
 from analysis.i18n import LANGS, t
 from analysis.paths import DATA, shown
 from analysis.records import metrics
+from analysis.words import pair_name
 
 STATUSES = ("reproduced", "input", "not_checkable", "erratum")
 INPUT_HALF_WIDTH = 0.005  # inputs are printed to 2 decimals
@@ -190,8 +191,8 @@ def _audit_table(
             if len(match)
             else en_row
         )
-        names_en = en_row[key] + (f"–{en_row[second]}" if second else "")
-        names_zh = shown[key] + (f"–{shown[second]}" if second else "")
+        names_en = pair_name(en_row[key], en_row[second]) if second else en_row[key]
+        names_zh = pair_name(shown[key], shown[second], "zh") if second else shown[key]
         label = f"table “{rc.titles['en'][name]}”, row {i + 1} ({names_en})"
         label_zh = f"“{rc.titles['zh'][name]}”表第{i + 1}行（{names_zh}）"
         row_id = (
