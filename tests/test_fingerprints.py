@@ -38,8 +38,12 @@ def test_a_page_records_the_data_files_it_opened_and_the_modules_it_imported():
         "2022/location_share_input.csv",
     ]
     assert "analysis.tables" in lead["modules"] and "analysis.charts" in lead["modules"]
+    # the rank history quotes this year's rank sets of its biggest movers: the leading table's
     assert [f for f in used["2022/rank-history.ipynb"]["files"] if f.startswith("2022/")] == [
-        "2022/rank_history.csv"
+        "2022/city_share.csv",
+        "2022/country_share.csv",
+        "2022/location_share_input.csv",
+        "2022/rank_history.csv",
     ]
     assert "published/2022/text-figures.csv" in lead["files"]  # what it cannot check
     audit = used["2022/audit.ipynb"]["files"]
