@@ -180,7 +180,13 @@ def untranslated_note(table: pd.DataFrame, lang: str) -> str:
     )
 
 
-def frame(table: pd.DataFrame, lang: str = "en", key: list[str] | None = None) -> HTML:
-    """Display any table (e.g. the audit's) the way the book shows tables, without a download
-    link; `key`: the columns a phone shows at once (table_html)."""
-    return HTML(table_html(table, lang, key=key))
+def frame(
+    table: pd.DataFrame,
+    lang: str = "en",
+    key: list[str] | None = None,
+    filename: str | None = None,
+) -> HTML:
+    """Display any table (e.g. the audit's) the way the book shows tables; `key`: the columns a
+    phone shows at once (table_html); `filename`: a link that downloads it as CSV, if given."""
+    link = "\n" + download_link(table, filename, lang) if filename else ""
+    return HTML(table_html(table, lang, key=key) + link)

@@ -1,6 +1,7 @@
 """The page declarations (analysis/pages.py): every name they use exists, every template takes the
 parameters the runner hands it, and a new page kind is one entry, as notebooks/README.md says."""
 
+import base64
 import dataclasses
 import json
 import os
@@ -13,7 +14,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from analysis import display, pages, uncertainty
+from analysis import display, load_year, pages, uncertainty
 from analysis.errors import RegistryError
 from analysis.i18n import LANGS
 from analysis.paths import DATA, REPO
@@ -212,3 +213,14 @@ def test_the_abbreviation_key_spells_each_name_out_once():
     key = display.abbreviation_key(table, ["institution1", "institution2"]).data
     assert "<strong>PKU</strong> Peking University;" in key
     assert "<strong>ICCAS</strong> Institute of Chemistry, CAS</p>" in key
+
+
+def test_the_margins_of_the_rises_can_be_downloaded():
+    """The 'Which rises are real?' table comes with its CSV: the changes with their ± and verdict
+    (a reader could otherwise copy the figures but not the margins)."""
+    rises = uncertainty.riser_intervals(load_year(2022), "overall", top=20)
+    shown = display.frame(rises[uncertainty.RISER_COLUMNS], filename="m.csv").data
+    payload = re.search(r"base64,([A-Za-z0-9+/=]+)", shown).group(1)
+    text = base64.b64decode(payload).decode("utf-8-sig")
+    assert text.splitlines()[0] == "rank,city,change,half_width,verdict"
+    assert text.splitlines()[1] == "1,Beijing,607.99,171.35,rise"
