@@ -2,11 +2,13 @@
 (tests/pagecheck.py: tests/test_browser_zh.py checks the Chinese ones), search in both languages,
 the charts' menu and links, sorting, filtering, following a city, fonts and cross links."""
 
+import contextlib
 import json
 import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import pagecheck
 from analysis.i18n import t
@@ -232,13 +234,17 @@ def test_the_rank_chart_labels_the_data_year_on_a_phone(tab):
     path = next(p for p in PAGES if p.name == "rank-history.html" and "2022" in p.parts)
     page = tab.open(path, PHONE)
     wait_for_charts(page)
-    years = page.evaluate(
-        """() => [...document.querySelector('figure.sc-chart svg g.role-axis-label')
-                  .querySelectorAll('text')]
-            .filter(t => t.getAttribute('opacity') !== '0' && t.textContent)
-            .map(t => t.textContent)"""
-    )
-    assert years == ["2016", "2018", "2020", "2022"]
+    shown = """() => [...(document.querySelector('figure.sc-chart svg g.role-axis-label')
+                         ?.querySelectorAll('text') || [])]
+        .filter(t => t.getAttribute('opacity') !== '0' && t.textContent)
+        .map(t => t.textContent)"""
+    expected = ["2016", "2018", "2020", "2022"]
+    # (the chart may draw once more as it takes its container's width: wait for what it settles to)
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(
+            f"() => ({shown})().join() === {json.dumps(','.join(expected))}", timeout=5_000
+        )
+    assert page.evaluate(shown) == expected
 
 
 def test_the_rank_chart_lets_a_reader_follow_one_city(tab):
