@@ -22,12 +22,6 @@ def _header(column: str, lang: str, year: int | None) -> str:
     return pages.header(column, lang, year) if pages.is_declared(column) else column
 
 
-def _cell(value, column: str, lang: str) -> str:
-    if pages.is_declared(column):
-        return pages.column(column).cell(value, lang)
-    return "—" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-
-
 # A figure written as text (the audit's printed and recomputed values: "19.30",
 # "10.9283 至 10.9284"): it may break at a space, never inside a number.
 FIGURE_TEXT = re.compile(r"[-+−]?[\d.,]+%?(\s*(to|至)\s*[-+−]?[\d.,]+%?)?")
@@ -67,7 +61,8 @@ def table_html(
         for c, n, name in zip(columns, numeric, names)
     ]
     texts = [
-        [_cell(v, c, lang) for c, v in zip(columns, row)] for row in table.itertuples(index=False)
+        [pages.cell_text(v, c, lang) for c, v in zip(columns, row)]
+        for row in table.itertuples(index=False)
     ]
     long_texts = any(len(t) > CARD_TEXT for row in texts for t, n in zip(row, numeric) if not n)
     cards = wide or (long_texts and not hidden_columns)

@@ -59,8 +59,8 @@ class Column:
 
     def cell(self, value, lang: str) -> str:
         """The text of one table cell (or chart tooltip): an empty one says `missing`, or "—"."""
-        if value is None or (not isinstance(value, str) and pd.isna(value)):
-            return t(self.missing, lang) if self.missing else "—"
+        if is_empty(value):
+            return t(self.missing, lang) if self.missing else EMPTY
         if self.labels:
             return self.labels[value][lang]
         if self.format is None:
@@ -68,6 +68,21 @@ class Column:
         if self.decimals is None:  # a whole number, whatever type the frame holds it in
             value = int(value)
         return format(value, self.format) + self.unit
+
+
+EMPTY = "—"  # an empty cell of a column that names no `missing` text
+
+
+def is_empty(value) -> bool:
+    """Whether a cell holds nothing (None, NaN, pd.NA); an empty string is text."""
+    return value is None or (not isinstance(value, str) and pd.isna(value))
+
+
+def cell_text(value, name: str, lang: str) -> str:
+    """A cell as the book shows it: by its column's declaration, or as it is (EMPTY if empty)."""
+    if is_declared(name):
+        return column(name).cell(value, lang)
+    return EMPTY if is_empty(value) else str(value)
 
 
 def _h(en: str, zh: str) -> dict[str, str]:
