@@ -261,6 +261,14 @@ def _named_extreme(rh: pd.DataFrame, column: str, largest: bool, lang: str) -> t
     return join_names(rh[rh[column] == value]["city"], lang), int(value)
 
 
+def _leading_rank_sets(data: YearData, lang: str) -> list[tuple[str, str, uncertainty.RankSet]]:
+    """(city id, city, rank set) of each city of the leading table, in its order: the rank sets
+    of the whole table, as the intervals page shows them (a set depends on every city it is
+    compared with)."""
+    table = uncertainty.share_intervals(data, lang=lang, top=pages.LEADING)
+    return list(zip(table["city_id"], table["city"], _sets(table)))
+
+
 def rank_move_facts(rh: pd.DataFrame, data: YearData, lang: str = "en") -> dict:
     """{"moves_caveat_sentence": ...}: the rank sets, this year, of the cities with the biggest
     climb and the steepest fall of the rank history (rank_history_facts), where a set holds more
@@ -270,8 +278,7 @@ def rank_move_facts(rh: pd.DataFrame, data: YearData, lang: str = "en") -> dict:
         return {"moves_caveat_sentence": ""}
     change = next(c for c in rh.columns if c.startswith("change_"))
     movers = rh[(rh[change] == rh[change].max()) | (rh[change] == rh[change].min())]
-    intervals = uncertainty.share_intervals(data, lang=lang, top=pages.LEADING)
-    sets = dict(zip(intervals["city_id"], _sets(intervals)))
+    sets = {city_id: rank_set for city_id, _, rank_set in _leading_rank_sets(data, lang)}
     loose = [
         (city, sets[city_id])
         for city, city_id in zip(movers["city"], movers["city_id"])
@@ -485,12 +492,9 @@ def top_places_facts(data: YearData, lang: str = "en") -> dict:
     ranks it could hold; empty for a year without Shares."""
     if not data.has("city_share"):
         return {"top_places_sentence": ""}
-    # (the rank sets of the whole leading table, as its page shows them: a set depends on every
-    # city it is compared with)
-    table = uncertainty.share_intervals(data, lang=lang, top=pages.LEADING).head(2)
     open_ = [
         (city, rank_set)
-        for city, rank_set in zip(table["city"], _sets(table))
+        for _, city, rank_set in _leading_rank_sets(data, lang)[:2]
         if not rank_set.is_single
     ]
     if not open_:
@@ -1452,13 +1456,19 @@ def factor_sentence(factor: uncertainty.Factor | None, names: dict, lang: str = 
     )
 
 
-def first_place_settled(table: pd.DataFrame) -> bool:
-    """Whether the first riser's lead over the second exceeds the margin of their difference (the
-    two changes taken as independent: se = √(se₁² + se₂²), at 95%). `table`:
-    uncertainty.riser_intervals, largest change first, two rows at least."""
+def _first_lead(table: pd.DataFrame) -> tuple[float, float]:
+    """The first riser's lead over the second, and the standard error of that difference (the
+    two changes taken as independent: se = √(se₁² + se₂²)). `table`: uncertainty.riser_intervals,
+    largest change first, two rows at least."""
     first, second = table.iloc[0], table.iloc[1]
-    lead = float(first["change"] - second["change"])
-    return uncertainty.is_clear(lead, math.hypot(first["se_high"], second["se_high"]))
+    return float(first["change"] - second["change"]), math.hypot(
+        first["se_high"], second["se_high"]
+    )
+
+
+def first_place_settled(table: pd.DataFrame) -> bool:
+    """Whether the first riser's lead over the second exceeds its margin (at 95%)."""
+    return uncertainty.is_clear(*_first_lead(table))
 
 
 def first_place_sentence(table: pd.DataFrame, lang: str = "en") -> str:
@@ -1466,11 +1476,10 @@ def first_place_sentence(table: pd.DataFrame, lang: str = "en") -> str:
     lead and the margin of the difference, in one sentence; empty with fewer than two risers."""
     if len(table) < 2:
         return ""
-    first, second = table.iloc[0], table.iloc[1]
-    lead = float(first["change"] - second["change"])
-    margin = math.hypot(first["se_high"], second["se_high"]) * uncertainty.z_value()
-    a, b = first["city"], second["city"]
-    if first_place_settled(table):
+    lead, se = _first_lead(table)
+    margin = se * uncertainty.z_value()
+    a, b = table.iloc[0]["city"], table.iloc[1]["city"]
+    if uncertainty.is_clear(lead, se):
         if lang == "zh":
             return (
                 f"{a}领先{b}的{lead:,.2f}超出两者之差的误差范围（95%：±{margin:,.2f}），"
