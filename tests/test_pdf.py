@@ -177,7 +177,7 @@ def test_every_chart_is_whole_on_paper(lang, laid_out):
 @pytest.mark.parametrize("lang", LANGS)
 def test_no_heading_is_left_at_the_foot_of_a_page(lang):
     headings = {
-        re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", h))).replace("#", "").strip()
+        pdf.visible_text(h)
         for h in re.findall(r"<h[1-4][^>]*>(.*?)</h[1-4]>", print_page(lang).read_text(), re.S)
     }
     footer = re.compile(r"^\d+ / \d+$")
@@ -239,12 +239,8 @@ def first_cells(page: Path) -> list[list[str]]:
     found = []
     for body in re.findall(r"<tbody>(.*?)</tbody>", page.read_text(encoding="utf-8"), re.S):
         for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S):
-            found.append(
-                [
-                    re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", cell))).strip()
-                    for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[:2]
-                ]
-            )
+            cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[:2]
+            found.append([pdf.visible_text(cell) for cell in cells])
     return found
 
 

@@ -70,7 +70,7 @@ _HEAD_LINKS = re.compile(r'<link[^>]*rel="stylesheet"[^>]*>')
 _HTML_LANG = re.compile(r'<html[^>]*\blang="([^"]+)"')
 
 
-def _text(fragment: str) -> str:
+def visible_text(fragment: str) -> str:
     """The visible text of an HTML fragment (the permalink sign of a heading left out)."""
     text = html_text.unescape(_TAG.sub("", fragment.replace('class="headerlink"', "")))
     return re.sub(r"\s+", " ", text.replace("#", " ")).strip()
@@ -127,7 +127,7 @@ def assemble(html_root: Path, toc_file: Path, lang: str, title: str) -> Path:
             raise PdfError(f"{chapter.doc}.html has no article to print")
         article = _rewrite(found.group(1), chapter.doc, i, anchors, here)
         heading = _H1.search(article)
-        page_title = _text(heading.group(1)) if heading else chapter.doc
+        page_title = visible_text(heading.group(1)) if heading else chapter.doc
         if i and chapter.part != part:
             part = chapter.part
             entries.append(f'<li class="sc-toc-part">{html_text.escape(part)}</li>')
